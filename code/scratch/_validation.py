@@ -1,0 +1,173 @@
+"""Input checks shared by every public function and estimator in :mod:`scratch`.
+
+Every check raises a ``ValueError`` or ``TypeError`` whose message says what was
+expected, what came, and what to do. Estimators call these at the top of ``fit`` /
+``predict``; nothing in the package uses bare ``assert`` on user input.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any, Iterable
+
+import numpy as np
+
+__all__ = [
+    "NotFittedError",
+    "as_rng",
+    "check_array",
+    "check_X_y",
+    "check_is_fitted",
+    "check_option",
+    "check_positive",
+    "check_int",
+]
+
+
+class NotFittedError(ValueError, AttributeError):
+    """Raised when ``predict``/``transform`` is called before ``fit``."""
+
+
+def as_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
+    """Turn ``rng`` (a Generator, an int seed or None) into a ``np.random.Generator``.
+
+    The global ``np.random`` state is never used.
+    """
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or isinstance(rng, (Integral, np.integer)):
+        return np.random.default_rng(rng)
+    raise TypeError(
+        f"rng must be a numpy Generator, an int seed or None; got {type(rng).__name__}. "
+        "Pass e.g. rng=0 for reproducible results."
+    )
+
+
+def check_array(
+    X: Any,
+    *,
+    name: str = "X",
+    ndim: int | Iterable[int] = 2,
+    dtype: Any = np.float64,
+    allow_empty: bool = False,
+    finite: bool = True,
+) -> np.ndarray:
+    """Convert ``X`` to an ndarray and check its dimensionality and values.
+
+    Parameters
+    ----------
+    X : array_like
+        The input.
+    name : str
+        The argument's name, used in error messages.
+    ndim : int or iterable of int
+        Allowed numbers of dimensions.
+    dtype : numpy dtype or None
+        Cast to this dtype (None keeps the input's dtype).
+    allow_empty : bool
+        Whether zero samples are acceptable.
+    finite : bool
+        Reject NaN and inf.
+    """
+    allowed = (ndim,) if isinstance(ndim, Integral) else tuple(ndim)
+    try:
+        arr = np.asarray(X, dtype=dtype)
+    except (TypeError, ValueError) as exc:
+        want = "numeric" if dtype is not None else "array-like"
+        raise TypeError(
+            f"{name} must be a {want} array; got {type(X).__name__} that cannot be "
+            f"converted ({exc}). Convert it with np.asarray(..., dtype=float) first."
+        ) from None
+    if arr.ndim not in allowed:
+        shape_hint = {1: "(n_samples,)", 2: "(n_samples, n_features)"}
+        hint = " or ".join(shape_hint.get(d, f"{d}-D") for d in allowed)
+        extra = ""
+        if 2 in allowed and arr.ndim == 1:
+            extra = " Reshape a single feature with X.reshape(-1, 1), a single sample with X.reshape(1, -1)."
+        raise ValueError(
+            f"{name} must have shape {hint}; got an array with shape {arr.shape}.{extra}"
+        )
+    if not allow_empty and (arr.size == 0 or (arr.ndim > 0 and arr.shape[0] == 0)):
+        raise ValueError(
+            f"{name} is empty (shape {arr.shape}); at least one sample is required."
+        )
+    if finite and arr.dtype.kind in "fc" and not np.all(np.isfinite(arr)):
+        n_bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(
+            f"{name} contains {n_bad} NaN or infinite value(s); remove or impute them "
+            "before calling this function."
+        )
+    return arr
+
+
+def check_X_y(
+    X: Any,
+    y: Any,
+    *,
+    y_dtype: Any = np.float64,
+    y_ndim: int | Iterable[int] = 1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Check a design matrix ``X`` of shape (n_samples, n_features) and targets ``y``.
+
+    ``y`` must have as many rows as ``X``.
+    """
+    X = check_array(X, name="X", ndim=2)
+    y = check_array(y, name="y", ndim=y_ndim, dtype=y_dtype)
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"X and y have mismatched lengths: X has {X.shape[0]} samples, y has "
+            f"{y.shape[0]}. They must describe the same samples."
+        )
+    return X, y
+
+
+def check_is_fitted(estimator: Any, attributes: str | Iterable[str]) -> None:
+    """Raise :class:`NotFittedError` unless ``estimator`` has every fitted attribute."""
+    attrs = [attributes] if isinstance(attributes, str) else list(attributes)
+    if not all(hasattr(estimator, a) for a in attrs):
+        name = type(estimator).__name__
+        raise NotFittedError(
+            f"This {name} instance is not fitted yet. Call 'fit' with training data "
+            "before using this method."
+        )
+
+
+def check_n_features(estimator: Any, X: np.ndarray) -> None:
+    """Check that ``X`` has the number of features seen during ``fit``."""
+    if X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(estimator).__name__} was fitted with "
+            f"{estimator.n_features_in_} features. Pass data with the same columns as in fit."
+        )
+
+
+def check_option(value: Any, options: Iterable[Any], *, name: str) -> Any:
+    """Check that ``value`` is one of ``options``."""
+    options = tuple(options)
+    if value not in options:
+        raise ValueError(
+            f"Unknown {name}={value!r}; expected one of {', '.join(map(repr, options))}."
+        )
+    return value
+
+
+def check_positive(value: Any, *, name: str, strict: bool = True) -> float:
+    """Check that ``value`` is a real number > 0 (or >= 0 with ``strict=False``)."""
+    if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
+        raise TypeError(f"{name} must be a real number; got {type(value).__name__}.")
+    ok = value > 0 if strict else value >= 0
+    if not ok or not np.isfinite(value):
+        bound = "> 0" if strict else ">= 0"
+        raise ValueError(f"{name} must be finite and {bound}; got {value!r}.")
+    return float(value)
+
+
+def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int | None = None) -> int:
+    """Check that ``value`` is an integer in ``[minimum, maximum]``."""
+    if isinstance(value, bool) or not isinstance(value, (Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer; got {type(value).__name__} ({value!r}).")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}; got {value}.")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}; got {value}.")
+    return int(value)

@@ -1,0 +1,1 @@
+"""Classical machine learning (Part II): estimators with scikit-learn's contract."""
