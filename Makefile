@@ -14,12 +14,14 @@ BIN    := $(VENV)/bin
 BUILD  := _build
 PORT   ?= 8000
 MATHJAX_VERSION := 3.2.2
-PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check -q -c requirements/constraints.txt
+# Extra pip arguments, e.g. where torch's CPU wheel lives (GitHub Actions sets this).
+PIP_EXTRA_ARGS ?=
+PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check -q -c requirements/constraints.txt $(PIP_EXTRA_ARGS)
 # The build is strict: any warning is an error, broken references are errors, and
 # every problem is reported before failing (nb_execution_raise_on_error is in _config.yml).
 JB_FLAGS := -W -n --keep-going
 
-.PHONY: book test unit serve lock clean install install-test mathjax browser help
+.PHONY: book test unit serve lock clean install install-test mathjax browser linkcheck help
 .DEFAULT_GOAL := help
 
 help:
@@ -64,6 +66,10 @@ browser: install-test
 	$(BIN)/python -m pytest -m browser tests/site || [ $$? -eq 5 ]
 
 test: unit book browser
+
+# External links (weekly in GitHub Actions; needs the internet).
+linkcheck: install mathjax
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --builder linkcheck
 
 serve:
 	@test -f $(BUILD)/html/index.html || { echo "No site yet: run 'make book' first."; exit 1; }
