@@ -143,3 +143,43 @@ def test_polynomial_features_bad_input():
         polynomial_features([1.0], 0)
     with pytest.raises(ValueError, match="single feature"):
         polynomial_features(np.zeros((3, 2)), 2)
+
+
+# -- bias-variance ----------------------------------------------------------------
+def test_bias_variance_closed_form():
+    from scratch.classical.linear_regression import bias_variance
+
+    f = np.array([0.0, 1.0, 2.0])
+    preds = np.array([[1.0, 1.0, 2.0], [-1.0, 3.0, 2.0]])   # mean = [0, 2, 2]
+    bias2, var = bias_variance(preds, f)
+    assert bias2 == pytest.approx((0 + 1 + 0) / 3)
+    assert var == pytest.approx((1 + 1 + 0) / 3)
+
+
+def test_bias_variance_adds_up_to_expected_error():
+    """bias² + variance + noise ≈ the test MSE averaged over training sets."""
+    from scratch.classical.linear_regression import bias_variance
+    from scratch.data.synthetic import noisy_sine
+
+    rng = np.random.default_rng(0)
+    x_te = np.linspace(0, 1, 50)
+    f_te = np.sin(2 * np.pi * x_te)
+    preds = []
+    for _ in range(400):
+        x, y = noisy_sine(20, noise=0.3, rng=rng)
+        m = LinearRegression().fit(polynomial_features(x, 3), y)
+        preds.append(m.predict(polynomial_features(x_te, 3)))
+    preds = np.array(preds)
+    bias2, var = bias_variance(preds, f_te)
+    y_noisy = f_te + 0.3 * rng.normal(size=preds.shape)
+    expected = np.mean((preds - y_noisy) ** 2)
+    assert bias2 + var + 0.09 == pytest.approx(expected, rel=0.05)
+
+
+def test_bias_variance_bad_input():
+    from scratch.classical.linear_regression import bias_variance
+
+    with pytest.raises(ValueError, match="same test inputs"):
+        bias_variance(np.zeros((3, 4)), np.zeros(5))
+    with pytest.raises(ValueError, match="at least 2"):
+        bias_variance(np.zeros((1, 4)), np.zeros(4))

@@ -18,7 +18,7 @@ from scratch._validation import (
     check_X_y,
 )
 
-__all__ = ["LinearRegression", "polynomial_features", "mean_squared_error"]
+__all__ = ["LinearRegression", "polynomial_features", "mean_squared_error", "bias_variance"]
 
 
 def polynomial_features(x, degree: int) -> np.ndarray:
@@ -226,3 +226,39 @@ def _solve_lower_triangular(L: np.ndarray, b: np.ndarray) -> np.ndarray:
     for i in range(d):
         x[i] = (b[i] - L[i, :i] @ x[:i]) / L[i, i]
     return x
+
+
+def bias_variance(predictions, f_true) -> tuple[float, float]:
+    r"""Squared bias and variance of predictions made by models fitted on resampled data.
+
+    Parameters
+    ----------
+    predictions : array_like of shape (n_repeats, n_points)
+        Row ``r`` holds the predictions at fixed test inputs of the model fitted on the
+        ``r``-th independently drawn training set.
+    f_true : array_like of shape (n_points,)
+        The noise-free target function at the same inputs.
+
+    Returns
+    -------
+    bias2 : float
+        :math:`\operatorname{mean}_x (\bar f(x) - f(x))^2`, with :math:`\bar f` the average model.
+    variance : float
+        :math:`\operatorname{mean}_x \operatorname{mean}_r (\hat f_r(x) - \bar f(x))^2`.
+
+    Notes
+    -----
+    The expected test error at a point decomposes as bias² + variance + noise
+    (``eq-bias-variance``).
+    """
+    P = check_array(predictions, name="predictions", ndim=2)  # (n_repeats, n_points)
+    f = check_array(f_true, name="f_true", ndim=1)            # (n_points,)
+    if P.shape[1] != f.shape[0]:
+        raise ValueError(
+            f"predictions has {P.shape[1]} points per repeat but f_true has {f.shape[0]}; "
+            "evaluate both at the same test inputs."
+        )
+    if P.shape[0] < 2:
+        raise ValueError("bias_variance needs predictions from at least 2 resampled training sets.")
+    mean_pred = P.mean(axis=0)                                 # (n_points,)
+    return float(np.mean((mean_pred - f) ** 2)), float(np.mean(P.var(axis=0)))
