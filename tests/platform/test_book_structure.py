@@ -10,8 +10,6 @@ import launch_links  # _ext/launch_links.py
 
 ROOT = Path(__file__).resolve().parents[2]
 PARTS = ["foundations", "classical", "neural", "language"]
-# Chapters of Part I teach a shared building block instead of a chapter module.
-SHARED_BLOCK_PAGES = {"foundations"}
 
 
 def toc_files():
@@ -41,8 +39,6 @@ def test_every_chapter_page_is_in_the_toc():
 @pytest.mark.parametrize("page", chapter_pages(), ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_page_module_test_mirror(page):
     part, topic = page.parent.name, page.stem
-    if part in SHARED_BLOCK_PAGES:
-        pytest.skip("Part I pages document shared blocks (scratch.autograd, nn, optim)")
     assert (ROOT / f"code/scratch/{part}/{topic}.py").exists(), f"no module for {page}"
     assert (ROOT / f"tests/{part}/test_{topic}.py").exists(), f"no tests for {page}"
 
