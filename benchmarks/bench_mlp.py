@@ -1,0 +1,145 @@
+"""Time one MLP training step in scratch and in PyTorch CPU, side by side.
+
+One step = forward, cross-entropy, backward, Adam update. Both engines use
+float32, the same shapes, the same number of threads, and PyTorch's idiomatic
+code (``nn.Sequential``, ``F.cross_entropy``, ``torch.optim.Adam`` with its
+defaults). Timings are interleaved in rounds so that machine noise hits both
+engines alike; the script prints the median time per step and the ratio
+scratch / torch (below 1 means scratch is faster).
+
+Usage::
+
+    python benchmarks/bench_mlp.py                # 1 thread
+    python benchmarks/bench_mlp.py --threads 2 --repeats 400
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+# Threads must be fixed before numpy (and its BLAS) is imported.
+_parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+_parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads for both engines (default 1)")
+_parser.add_argument("--repeats", type=int, default=300, help="timed steps per case and engine (default 300)")
+_parser.add_argument("--warmup", type=int, default=20, help="untimed steps first (default 20)")
+_parser.add_argument("--seed", type=int, default=0)
+ARGS = _parser.parse_args() if __name__ == "__main__" else _parser.parse_args([])
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = str(ARGS.threads)
+
+import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+import scratch.nn as snn  # noqa: E402
+from scratch.autograd import Tensor  # noqa: E402
+from scratch.optim import Adam  # noqa: E402
+
+
+@dataclass
+class Case:
+    name: str
+    sizes: tuple[int, ...]  # layer widths, input first
+    batch: int
+
+
+CASES = [
+    Case("(a) MLP 64-256-10, batch 64", (64, 256, 10), 64),
+    Case("(b) MLP 784-512-512-10, batch 128", (784, 512, 512, 10), 128),
+]
+
+
+def build_scratch(case: Case, rng: np.random.Generator):
+    layers = []
+    for i in range(len(case.sizes) - 1):
+        layers.append(snn.Linear(case.sizes[i], case.sizes[i + 1], rng=rng, dtype=np.float32))
+        if i < len(case.sizes) - 2:
+            layers.append(snn.ReLU())
+    model = snn.Sequential(*layers)
+    optimizer = Adam(model.parameters(), lr=1e-3)
+
+    def step(x: np.ndarray, y: np.ndarray) -> float:
+        optimizer.zero_grad()
+        logits = model(Tensor(x))  # (B, n_classes)
+        loss = snn.cross_entropy(logits, y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return model, step
+
+
+def build_torch(case: Case, scratch_model, torch):
+    layers = []
+    for i in range(len(case.sizes) - 1):
+        layers.append(torch.nn.Linear(case.sizes[i], case.sizes[i + 1]))
+        if i < len(case.sizes) - 2:
+            layers.append(torch.nn.ReLU())
+    model = torch.nn.Sequential(*layers)
+    with torch.no_grad():  # same initial weights (torch stores the transpose)
+        ours = [m for m in scratch_model if isinstance(m, snn.Linear)]
+        theirs = [m for m in model if isinstance(m, torch.nn.Linear)]
+        for a, b in zip(ours, theirs):
+            b.weight.copy_(torch.from_numpy(a.weight.data.T.copy()))
+            b.bias.copy_(torch.from_numpy(a.bias.data))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.functional.cross_entropy
+
+    def step(x, y) -> float:
+        optimizer.zero_grad()
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    return step
+
+
+def run_case(case: Case, torch, repeats: int, warmup: int, seed: int) -> tuple[float, float, float, float]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((case.batch, case.sizes[0])).astype(np.float32)
+    y = rng.integers(0, case.sizes[-1], case.batch)
+    model, scratch_step = build_scratch(case, rng)
+    torch_step = build_torch(case, model, torch)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+    l_s = [scratch_step(x, y) for _ in range(3)]
+    l_t = [torch_step(xt, yt) for _ in range(3)]
+    if not np.allclose(l_s, l_t, rtol=1e-3, atol=1e-4):  # same maths, so same losses
+        print(f"  warning: losses differ: scratch {l_s} torch {l_t}", file=sys.stderr)
+    for _ in range(warmup):
+        scratch_step(x, y)
+        torch_step(xt, yt)
+
+    times_s, times_t = [], []
+    block = 10  # alternate engines in blocks of steps
+    for _ in range(max(repeats // block, 1)):
+        for _ in range(block):
+            t0 = time.perf_counter()
+            scratch_step(x, y)
+            times_s.append(time.perf_counter() - t0)
+        for _ in range(block):
+            t0 = time.perf_counter()
+            torch_step(xt, yt)
+            times_t.append(time.perf_counter() - t0)
+    med_s, med_t = float(np.median(times_s)), float(np.median(times_t))
+    return med_s, med_t, med_s / med_t, l_s[0]
+
+
+def main() -> None:
+    import torch
+
+    torch.set_num_threads(ARGS.threads)
+    print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads}, float32, "
+          f"median of {ARGS.repeats} steps after {ARGS.warmup} warmup steps")
+    print(f"{'case':40s} {'scratch ms':>11s} {'torch ms':>9s} {'ratio':>7s}")
+    for case in CASES:
+        s, t, ratio, _ = run_case(case, torch, ARGS.repeats, ARGS.warmup, ARGS.seed)
+        print(f"{case.name:40s} {1e3 * s:11.3f} {1e3 * t:9.3f} {ratio:7.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+"""Offline text corpora for the language-model chapters, a character vocabulary, and splits.
+
+Sources (nothing is downloaded; everything ships with an installed package):
+
+* **First names and surnames** -- the 1990 US Census name lists
+  ("Frequently Occurring Names", US Census Bureau, 1995; a work of the US
+  federal government, in the public domain), as shipped by the ``names``
+  package (MIT license) in the files ``dist.female.first``, ``dist.male.first``
+  and ``dist.all.last``. Each line holds four columns: NAME, FREQ (percent of
+  the population), CUMFREQ (cumulative percent) and RANK.
+* **English technical prose** -- the help topics of Python's own documentation,
+  the dictionary ``pydoc_data.topics.topics`` that ships with CPython (text
+  copyright the Python Software Foundation, distributed under the Python
+  Software Foundation License).
+
+Splits are **fixed**: names are shuffled once with a fixed seed and cut
+80/10/10; the documentation text is cut into contiguous 90/5/5 pieces. Every
+chapter therefore trains and validates on exactly the same data.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from scratch._validation import as_rng, check_option
+
+__all__ = [
+    "load_first_names",
+    "load_surnames",
+    "load_python_docs",
+    "CharVocab",
+    "split_words",
+    "split_text",
+    "BOUNDARY",
+]
+
+BOUNDARY = "."  # marks the start and the end of a word in the name models
+
+
+def _read_census(filename: str) -> list[str]:
+    """Names (lower-case, in rank order) from one census file of the ``names`` package."""
+    try:
+        text = resources.files("names").joinpath(filename).read_text(encoding="ascii")
+    except ModuleNotFoundError:  # pragma: no cover - depends on the environment
+        raise ModuleNotFoundError(
+            "The census name lists come from the `names` package (pip install names==0.3.0)."
+        ) from None
+    out = []
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) != 4:  # NAME FREQ CUMFREQ RANK
+            continue
+        out.append(parts[0].lower())
+    return out
+
+
+def load_first_names(sex: str = "all") -> list[str]:
+    """First names from the 1990 US Census, lower-case, most frequent first.
+
+    Parameters
+    ----------
+    sex : {"all", "female", "male"}
+        Which list: ``"female"`` (4,275 names), ``"male"`` (1,219 names) or
+        ``"all"`` (their union without duplicates: female names first, then
+        the male names not already present).
+
+    Returns
+    -------
+    list of str
+        Each name once, letters ``a``-``z`` only.
+
+    Notes
+    -----
+    Provenance: US Census Bureau, 1990 census name files (public domain),
+    shipped by the ``names`` package (MIT license): ``dist.female.first`` and
+    ``dist.male.first`` with columns NAME FREQ CUMFREQ RANK.
+    """
+    check_option(sex, ("all", "female", "male"), name="sex")
+    if sex == "female":
+        return _read_census("dist.female.first")
+    if sex == "male":
+        return _read_census("dist.male.first")
+    seen: dict[str, None] = {}
+    for name in _read_census("dist.female.first") + _read_census("dist.male.first"):
+        seen.setdefault(name, None)
+    return list(seen)
+
+
+def load_surnames() -> list[str]:
+    """Surnames from the 1990 US Census (88,799 of them), lower-case, most frequent first.
+
+    Provenance: US Census Bureau (public domain) via the ``names`` package's
+    ``dist.all.last`` (MIT license), columns NAME FREQ CUMFREQ RANK.
+    """
+    return _read_census("dist.all.last")
+
+
+_ASCII_MAP = {"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u2026": "...",
+              "\u2014": "--", "\u2013": "-", "\u00a0": " "}
+
+
+def load_python_docs() -> str:
+    """About 465,000 characters of English prose and code: Python's help topics.
+
+    The topics of ``pydoc_data.topics.topics`` (shipped with CPython) are
+    joined in sorted key order. Typographic quotes and dashes are mapped to
+    ASCII and the few remaining non-ASCII characters are dropped, so the
+    vocabulary is printable ASCII plus newline.
+
+    Provenance and license: the Python documentation, copyright the Python
+    Software Foundation, distributed under the Python Software Foundation
+    License with every Python installation.
+    """
+    from pydoc_data.topics import topics
+
+    text = "\n".join(topics[k] for k in sorted(topics))
+    for src, dst in _ASCII_MAP.items():
+        text = text.replace(src, dst)
+    text = text.replace("\t", "    ")
+    return "".join(ch for ch in text if ch == "\n" or 32 <= ord(ch) < 127)
+
+
+class CharVocab:
+    """A character vocabulary: ``encode`` text to integer ids and ``decode`` back.
+
+    Parameters
+    ----------
+    chars : iterable of str
+        The distinct characters; ids follow this order.
+
+    Attributes
+    ----------
+    itos : list of str
+        Character of each id.
+    stoi : dict of str to int
+        Id of each character.
+
+    Examples
+    --------
+    >>> v = CharVocab.from_text(["abc", "cab"])
+    >>> v.encode("cab")
+    array([2, 0, 1])
+    >>> v.decode([0, 1])
+    'ab'
+    """
+
+    def __init__(self, chars: Iterable[str]):
+        chars = list(chars)
+        if not chars:
+            raise ValueError("CharVocab needs at least one character; got none (empty corpus?).")
+        bad = [c for c in chars if not isinstance(c, str) or len(c) != 1]
+        if bad:
+            raise TypeError(f"CharVocab takes single characters; got {bad[:5]!r}.")
+        if len(set(chars)) != len(chars):
+            raise ValueError("CharVocab characters must be distinct; got duplicates.")
+        self.itos = chars
+        self.stoi = {c: i for i, c in enumerate(chars)}
+
+    @classmethod
+    def from_text(cls, texts: str | Iterable[str], extra: str = "") -> "CharVocab":
+        """The sorted set of characters in ``texts`` (a string or an iterable of strings).
+
+        ``extra`` characters (e.g. :data:`BOUNDARY`) come first, with ids 0, 1, ...
+        """
+        if isinstance(texts, str):
+            texts = [texts]
+        chars: set[str] = set()
+        for t in texts:
+            chars.update(t)
+        if not chars:
+            raise ValueError("Cannot build a vocabulary from an empty corpus; pass non-empty text.")
+        return cls(list(extra) + sorted(chars - set(extra)))
+
+    def __len__(self) -> int:
+        return len(self.itos)
+
+    def __repr__(self) -> str:
+        return f"CharVocab({len(self)} characters: {''.join(self.itos)!r})"
+
+    def encode(self, text: str) -> np.ndarray:
+        """Ids of the characters of ``text``, shape (len(text),), dtype int64."""
+        if not isinstance(text, str):
+            raise TypeError(f"encode expects a str; got {type(text).__name__}.")
+        try:
+            return np.fromiter((self.stoi[c] for c in text), dtype=np.int64, count=len(text))
+        except KeyError as exc:
+            raise ValueError(
+                f"Unknown character {exc.args[0]!r} (not among the {len(self)} characters of this "
+                "vocabulary). Build the vocabulary from text that contains it, or remove it."
+            ) from None
+
+    def decode(self, ids: Sequence[int] | np.ndarray) -> str:
+        """The string with characters ``ids`` (integers in ``[0, len(vocab))``)."""
+        ids = np.asarray(ids)
+        if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
+            raise TypeError(f"decode expects a 1-D sequence of integer ids; got shape {ids.shape}, dtype {ids.dtype}.")
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
+            raise ValueError(f"ids must lie in [0, {len(self)}); got values in [{ids.min()}, {ids.max()}].")
+        return "".join(self.itos[i] for i in ids)
+
+
+def split_words(words: Sequence[str], fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
+                rng: np.random.Generator | int | None = 0) -> tuple[list[str], list[str], list[str]]:
+    """Shuffle ``words`` with ``rng`` (fixed by default) and cut them into train/val/test lists."""
+    words = list(words)
+    if not words:
+        raise ValueError("split_words got an empty list of words; load a corpus first.")
+    f = np.asarray(fractions, dtype=float)
+    if f.shape != (3,) or np.any(f < 0) or abs(f.sum() - 1) > 1e-9:
+        raise ValueError(f"fractions must be three non-negative numbers summing to 1; got {fractions}.")
+    order = as_rng(rng).permutation(len(words))
+    n1 = int(round(f[0] * len(words)))
+    n2 = n1 + int(round(f[1] * len(words)))
+    shuffled = [words[i] for i in order]
+    return shuffled[:n1], shuffled[n1:n2], shuffled[n2:]
+
+
+def split_text(text: str, fractions: tuple[float, float, float] = (0.9, 0.05, 0.05)) -> tuple[str, str, str]:
+    """Cut ``text`` into contiguous train/val/test pieces (no shuffling: text is sequential)."""
+    if not isinstance(text, str) or not text:
+        raise ValueError("split_text needs a non-empty string; got an empty corpus.")
+    f = np.asarray(fractions, dtype=float)
+    if f.shape != (3,) or np.any(f < 0) or abs(f.sum() - 1) > 1e-9:
+        raise ValueError(f"fractions must be three non-negative numbers summing to 1; got {fractions}.")
+    n1 = int(f[0] * len(text))
+    n2 = n1 + int(f[1] * len(text))
+    return text[:n1], text[n1:n2], text[n2:]

@@ -1,0 +1,230 @@
+"""A character-level GPT: token + position embeddings, pre-LayerNorm transformer blocks.
+
+Page: ``book/language/gpt.md`` (equations ``eq-gpt-block``, ``eq-gpt-gelu``,
+``eq-gpt-loss``, ``eq-gpt-sample``). Layers come from :mod:`scratch.nn.attention`,
+:mod:`scratch.nn.layernorm` and :mod:`scratch.nn.embedding`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+
+from scratch._validation import as_rng, check_int, check_positive
+from scratch.autograd.tensor import Tensor, cross_entropy, from_op, no_grad
+from scratch.nn.attention import MultiHeadAttention
+from scratch.nn.embedding import Embedding
+from scratch.nn.layernorm import LayerNorm
+from scratch.nn.layers import Linear
+from scratch.nn.module import Module, ModuleList
+from scratch.optim import AdamW, clip_grad_norm, warmup_cosine
+
+__all__ = ["GPTConfig", "gelu", "Block", "GPT", "get_batch", "train_gpt", "estimate_loss"]
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int = 96      # number of distinct characters
+    block_size: int = 64      # longest context the model sees (positions 0..block_size-1)
+    n_layer: int = 4          # transformer blocks
+    n_head: int = 4           # attention heads per block
+    n_embd: int = 128         # width of the residual stream
+    dtype: str = "float32"    # float32 for speed, float64 for gradient checks
+
+
+_GELU_C = math.sqrt(2.0 / math.pi)
+
+
+def gelu(x: Tensor) -> Tensor:
+    """Fused GELU, tanh approximation (``torch.nn.functional.gelu(x, approximate="tanh")``).
+
+    Notes
+    -----
+    ``eq-gpt-gelu``: :math:`\\mathrm{GELU}(x) \\approx \\tfrac12 x\\,(1 + \\tanh u)`,
+    :math:`u = \\sqrt{2/\\pi}(x + 0.044715 x^3)`; derivative
+    :math:`\\tfrac12(1+\\tanh u) + \\tfrac12 x (1-\\tanh^2 u)\\, \\sqrt{2/\\pi}(1 + 3\\cdot 0.044715 x^2)`.
+    """
+    xd = x.data
+    th = np.tanh(_GELU_C * (xd + 0.044715 * xd**3))
+    out = 0.5 * xd * (1.0 + th)
+
+    def backward(g):
+        dth = (1.0 - th * th) * _GELU_C * (1.0 + 3 * 0.044715 * xd * xd)
+        return (g * (0.5 * (1.0 + th) + 0.5 * xd * dth),)
+
+    return from_op(out, (x,), backward, "gelu")
+
+
+class Block(Module):
+    """Pre-norm transformer block: ``x + attn(ln1(x))``, then ``x + mlp(ln2(x))``.
+
+    Notes
+    -----
+    ``eq-gpt-block``: :math:`x \\leftarrow x + \\mathrm{MHA}(\\mathrm{LN}_1(x))`,
+    :math:`x \\leftarrow x + W_2\\, \\mathrm{GELU}(W_1 \\mathrm{LN}_2(x))`.
+    """
+
+    def __init__(self, n_embd: int, n_head: int, *, rng: Any = None, dtype: Any = np.float32):
+        rng = as_rng(rng)
+        self.ln1 = LayerNorm(n_embd, dtype=dtype)
+        self.attn = MultiHeadAttention(n_embd, n_head, causal=True, rng=rng, dtype=dtype)
+        self.ln2 = LayerNorm(n_embd, dtype=dtype)
+        self.fc = Linear(n_embd, 4 * n_embd, rng=rng, dtype=dtype)
+        self.fc_out = Linear(4 * n_embd, n_embd, rng=rng, dtype=dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """(B, T, C) -> (B, T, C)."""
+        x = x + self.attn(self.ln1(x))
+        return x + self.fc_out(gelu(self.fc(self.ln2(x))))
+
+
+class GPT(Module):
+    """Decoder-only transformer over characters.
+
+    Parameters
+    ----------
+    config : GPTConfig
+    rng : np.random.Generator, int or None
+
+    Notes
+    -----
+    Weights start as in GPT-2: N(0, 0.02^2) for embeddings and linear layers,
+    and the residual output projections scaled by :math:`1/\\sqrt{2 n_{layer}}`
+    so the residual stream does not grow with depth.
+    """
+
+    def __init__(self, config: GPTConfig, *, rng: np.random.Generator | int | None = None):
+        self.config = config
+        check_int(config.block_size, name="block_size", minimum=1)
+        dtype = np.dtype(config.dtype)
+        rng = as_rng(rng)
+        C = config.n_embd
+        self.tok_emb = Embedding(config.vocab_size, C, rng=rng, dtype=dtype, std=0.02)
+        self.pos_emb = Embedding(config.block_size, C, rng=rng, dtype=dtype, std=0.02)
+        self.blocks = ModuleList(Block(C, config.n_head, rng=rng, dtype=dtype) for _ in range(config.n_layer))
+        self.ln_f = LayerNorm(C, dtype=dtype)
+        self.head = Linear(C, config.vocab_size, rng=rng, dtype=dtype)
+        for name, p in self.named_parameters():
+            if name.endswith("weight") and p.ndim == 2 and "emb" not in name:
+                std = 0.02 / math.sqrt(2 * config.n_layer) if name.endswith(("proj.weight", "fc_out.weight")) else 0.02
+                p.data[...] = std * rng.standard_normal(p.shape)
+            elif name.endswith("bias") and "ln" not in name:
+                p.data[...] = 0
+
+    def forward(self, idx: np.ndarray) -> Tensor:
+        """(B, T) ids, T <= block_size -> (B, T, vocab_size) logits."""
+        idx = np.asarray(idx)
+        if idx.ndim != 2:
+            raise ValueError(f"GPT expects ids of shape (B, T); got shape {idx.shape}.")
+        T = idx.shape[1]
+        if T > self.config.block_size:
+            raise ValueError(f"Sequence length {T} exceeds block_size={self.config.block_size}; "
+                             "crop the context to its last block_size tokens.")
+        x = self.tok_emb(idx) + self.pos_emb(np.arange(T))  # (B, T, C)
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.ln_f(x))  # (B, T, V)
+
+    def generate(self, idx: np.ndarray, max_new_tokens: int, *, temperature: float = 1.0,
+                 top_k: int | None = None, rng: np.random.Generator | int | None = None) -> np.ndarray:
+        """Append ``max_new_tokens`` sampled ids to each row of ``idx`` (B, T0), ``eq-gpt-sample``.
+
+        Logits are divided by ``temperature``; ``top_k`` keeps only the k most
+        likely characters before sampling.
+        """
+        idx = np.array(idx, dtype=np.int64, ndmin=2)
+        check_positive(temperature, name="temperature")
+        if top_k is not None:
+            top_k = check_int(top_k, name="top_k", minimum=1, maximum=self.config.vocab_size)
+        rng = as_rng(rng)
+        was_training = self.training
+        self.eval()
+        with no_grad():
+            for _ in range(check_int(max_new_tokens, name="max_new_tokens", minimum=0)):
+                logits = self(idx[:, -self.config.block_size:]).data[:, -1, :].astype(np.float64)
+                logits = logits / temperature  # (B, V)
+                if top_k is not None:
+                    kth = np.sort(logits, axis=1)[:, -top_k][:, None]
+                    logits = np.where(logits < kth, -np.inf, logits)
+                p = np.exp(logits - logits.max(axis=1, keepdims=True))
+                p /= p.sum(axis=1, keepdims=True)
+                nxt = (p.cumsum(axis=1) > rng.random((len(p), 1))).argmax(axis=1)
+                idx = np.concatenate([idx, nxt[:, None]], axis=1)
+        self.train(was_training)
+        return idx
+
+
+def get_batch(ids: np.ndarray, block_size: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Random windows ``x = ids[i:i+T]`` and targets ``y = ids[i+1:i+T+1]``, each (batch_size, T)."""
+    if len(ids) <= block_size + 1:
+        raise ValueError(f"The text ({len(ids)} ids) must be longer than block_size + 1 = {block_size + 1}.")
+    start = rng.integers(0, len(ids) - block_size - 1, batch_size)
+    offs = start[:, None] + np.arange(block_size)  # (B, T)
+    return ids[offs], ids[offs + 1]
+
+
+def estimate_loss(model: GPT, ids: np.ndarray, *, n_batches: int = 8, batch_size: int = 32,
+                  rng: np.random.Generator | int | None = 0) -> float:
+    """Mean next-character NLL (nats) over ``n_batches`` random windows of ``ids`` (a fixed seed)."""
+    rng = as_rng(rng)
+    T = model.config.block_size
+    total = 0.0
+    with no_grad():
+        for _ in range(n_batches):
+            x, y = get_batch(ids, T, batch_size, rng)
+            total += cross_entropy(model(x), y).item()
+    return total / n_batches
+
+
+def train_gpt(model: GPT, train_ids: np.ndarray, val_ids: np.ndarray, *, steps: int = 1000, batch_size: int = 16,
+              lr: float = 3e-3, warmup: int = 50, min_lr: float = 3e-4, weight_decay: float = 0.1,
+              clip: float = 1.0, eval_every: int = 100, rng: np.random.Generator | int | None = 0,
+              verbose: bool = True) -> dict[str, np.ndarray]:
+    """AdamW + linear warmup + cosine decay + gradient clipping (``eq-gpt-loss``).
+
+    Weight decay applies to matrices only (not to biases, LayerNorm or embeddings of
+    positions... as in nanoGPT: every parameter with ``ndim >= 2``).
+
+    Returns a dict with ``train_loss`` (steps,), ``lr`` (steps,), ``grad_norm`` (steps,),
+    ``eval_step``, ``eval_train``, ``eval_val`` (n_evals,).
+    """
+    steps = check_int(steps, name="steps", minimum=1)
+    rng = as_rng(rng)
+    params = model.parameters()
+    decay = [p for p in params if p.ndim >= 2]
+    no_decay = [p for p in params if p.ndim < 2]
+    opt_d = AdamW(decay, lr=lr, betas=(0.9, 0.95), weight_decay=weight_decay)
+    opt_n = AdamW(no_decay, lr=lr, betas=(0.9, 0.95), weight_decay=0.0)
+    hist = {k: [] for k in ("train_loss", "lr", "grad_norm", "eval_step", "eval_train", "eval_val")}
+    T = model.config.block_size
+    model.train()
+    for t in range(steps):
+        x, y = get_batch(train_ids, T, batch_size, rng)
+        loss = cross_entropy(model(x), y)
+        model.zero_grad()
+        loss.backward()
+        norm = clip_grad_norm(params, clip)
+        opt_d.lr = opt_n.lr = warmup_cosine(t, lr, warmup, steps, min_lr)
+        opt_d.step()
+        opt_n.step()
+        hist["train_loss"].append(loss.item())
+        hist["lr"].append(opt_d.lr)
+        hist["grad_norm"].append(norm)
+        if eval_every and ((t + 1) % eval_every == 0 or t == steps - 1):
+            model.eval()
+            tr, va = estimate_loss(model, train_ids), estimate_loss(model, val_ids)
+            model.train()
+            hist["eval_step"].append(t + 1)
+            hist["eval_train"].append(tr)
+            hist["eval_val"].append(va)
+            if verbose:
+                print(f"step {t + 1:5d}  train {tr:.3f}  val {va:.3f}")
+    return {k: np.asarray(v, dtype=float) for k, v in hist.items()}
+
+
+def config_dict(config: GPTConfig) -> dict[str, Any]:
+    """The configuration as a plain dict (for cache keys)."""
+    return asdict(config)

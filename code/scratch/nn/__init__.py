@@ -1,0 +1,52 @@
+"""Neural-network building blocks on :class:`scratch.autograd.Tensor`.
+
+* :mod:`scratch.nn.module`: :class:`Module`, :class:`Parameter`, :class:`ModuleList`, :class:`Sequential`
+* :mod:`scratch.nn.layers`: :class:`Linear` (weight stored ``(in_features, out_features)``),
+  activation modules, loss modules
+* :mod:`scratch.nn.functional`: activations and losses as functions
+* :mod:`scratch.nn.init`: weight initialisers (all take ``rng``)
+
+To add a layer in a later chapter, subclass :class:`Module` in a new submodule
+and export it here.
+"""
+
+from scratch.nn import functional, init
+from scratch.nn.functional import cross_entropy, log_softmax, mse_loss, relu, sigmoid, softmax, tanh
+from scratch.nn.init import (
+    calculate_gain,
+    kaiming_normal,
+    kaiming_uniform,
+    xavier_normal,
+    xavier_uniform,
+)
+from scratch.nn.layers import CrossEntropyLoss, Flatten, Identity, Linear, MSELoss, ReLU, Sigmoid, Tanh
+from scratch.nn.module import Module, ModuleList, Parameter, Sequential
+
+__all__ = [
+    "Module",
+    "Parameter",
+    "ModuleList",
+    "Sequential",
+    "Linear",
+    "ReLU",
+    "Tanh",
+    "Sigmoid",
+    "Identity",
+    "Flatten",
+    "MSELoss",
+    "CrossEntropyLoss",
+    "functional",
+    "init",
+    "relu",
+    "tanh",
+    "sigmoid",
+    "softmax",
+    "log_softmax",
+    "cross_entropy",
+    "mse_loss",
+    "calculate_gain",
+    "xavier_uniform",
+    "xavier_normal",
+    "kaiming_uniform",
+    "kaiming_normal",
+]

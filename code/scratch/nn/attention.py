@@ -1,0 +1,195 @@
+"""Attention layers: scaled dot-product attention, multi-head self- and cross-attention.
+
+Page: ``book/language/attention.md`` (equations ``eq-attn-sdpa``, ``eq-attn-causal``,
+``eq-attn-multihead``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from scratch._validation import as_rng, check_int
+from scratch.autograd.tensor import Tensor, from_op
+from scratch.nn.layers import Linear
+from scratch.nn.module import Module
+
+__all__ = ["scaled_dot_product_attention", "causal_mask", "MultiHeadAttention"]
+
+
+def causal_mask(t_q: int, t_k: int | None = None) -> np.ndarray:
+    """Boolean (t_q, t_k) array, True where query ``i`` may look at key ``j`` (``j <= i``).
+
+    Same convention as PyTorch's ``is_causal=True`` (lower-triangular, top-left aligned).
+    """
+    t_k = t_q if t_k is None else t_k
+    return np.tril(np.ones((t_q, t_k), dtype=bool))
+
+
+def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: Any = None, causal: bool = False,
+                                 return_weights: bool = False):
+    """Fused attention ``softmax(q k^T / sqrt(d) + mask) v``.
+
+    Parameters
+    ----------
+    q : Tensor of shape (..., T_q, d)
+    k : Tensor of shape (..., T_k, d)
+    v : Tensor of shape (..., T_k, d_v)
+    mask : bool array broadcastable to (..., T_q, T_k), optional
+        True where attention is **allowed** (PyTorch's boolean ``attn_mask``).
+    causal : bool
+        Add the causal mask :func:`causal_mask` (query ``i`` sees keys ``j <= i``).
+    return_weights : bool
+        Also return the attention weights, a numpy array (..., T_q, T_k).
+
+    Returns
+    -------
+    Tensor of shape (..., T_q, d_v) [, ndarray of shape (..., T_q, T_k)]
+
+    Notes
+    -----
+    Forward (``eq-attn-sdpa``, ``eq-attn-causal``): :math:`S = QK^\\top/\\sqrt d`
+    with masked entries set to :math:`-\\infty`, :math:`P = \\mathrm{softmax}(S)` row by
+    row, :math:`O = PV`. Backward: :math:`dV = P^\\top dO`, :math:`dP = dO\\, V^\\top`,
+    :math:`dS = P \\odot (dP - \\mathrm{rowsum}(dP \\odot P))`,
+    :math:`dQ = dS\\, K/\\sqrt d`, :math:`dK = dS^\\top Q/\\sqrt d`.
+    One graph node; the (T_q, T_k) matrix ``P`` is stored for backward, which
+    is why memory grows as :math:`T^2`.
+    """
+    if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
+        raise ValueError(f"attention needs q, k, v with at least 2 axes (..., T, d); got {q.shape}, {k.shape}, {v.shape}.")
+    if q.shape[-1] != k.shape[-1]:
+        raise ValueError(f"q and k must have the same last axis d; got q {q.shape} and k {k.shape}.")
+    if k.shape[-2] != v.shape[-2]:
+        raise ValueError(f"k and v must have the same number of positions T_k; got k {k.shape} and v {v.shape}.")
+    scale = 1.0 / math.sqrt(q.shape[-1])
+    t_q, t_k = q.shape[-2], k.shape[-2]
+    allowed = None
+    if mask is not None:
+        allowed = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+        if allowed.dtype != bool:
+            raise TypeError(f"mask must be boolean (True = may attend); got dtype {allowed.dtype}.")
+    if causal:
+        cm = causal_mask(t_q, t_k)
+        allowed = cm if allowed is None else (allowed & cm)
+    s = (q.data @ np.swapaxes(k.data, -1, -2)) * scale  # (..., T_q, T_k)
+    if allowed is not None:
+        s = np.where(allowed, s, -np.inf)
+    s_max = s.max(axis=-1, keepdims=True)
+    s_max = np.where(np.isfinite(s_max), s_max, 0.0)  # a fully masked row stays finite
+    p = np.exp(s - s_max)
+    denom = p.sum(axis=-1, keepdims=True)
+    p /= np.where(denom > 0, denom, 1.0)  # (..., T_q, T_k); fully masked rows are 0
+    p = p.astype(q.dtype, copy=False)
+    out = p @ v.data  # (..., T_q, d_v)
+
+    def backward(g):  # g: (..., T_q, d_v)
+        gv = p.swapaxes(-1, -2) @ g if v.requires_grad else None  # (..., T_k, d_v)
+        dp = g @ v.data.swapaxes(-1, -2)  # (..., T_q, T_k)
+        ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
+        ds *= scale
+        gq = ds @ k.data if q.requires_grad else None  # (..., T_q, d)
+        gk = ds.swapaxes(-1, -2) @ q.data if k.requires_grad else None  # (..., T_k, d)
+        return _reduce(gq, q.shape), _reduce(gk, k.shape), _reduce(gv, v.shape)
+
+    result = from_op(out, (q, k, v), backward, "attention")
+    return (result, p) if return_weights else result
+
+
+def _reduce(g, shape):
+    """Sum a gradient over leading axes that broadcasting added (e.g. shared k, v)."""
+    if g is None or g.shape == shape:
+        return g
+    from scratch.autograd.tensor import unbroadcast
+
+    return unbroadcast(g, shape)
+
+
+class MultiHeadAttention(Module):
+    """Multi-head attention; self-attention by default, cross-attention with ``context``.
+
+    Parameters
+    ----------
+    embed_dim : int
+        Width C of the queries (and of the output).
+    n_heads : int
+        Number of heads H; ``embed_dim`` must be divisible by it (head size C / H).
+    kdim : int, optional
+        Width of the ``context`` that keys and values are computed from
+        (cross-attention); defaults to ``embed_dim``.
+    causal : bool, default False
+        Mask the future (for autoregressive models).
+    bias : bool, default True
+    rng : np.random.Generator, int or None
+    dtype : numpy float dtype
+
+    Attributes
+    ----------
+    query : Linear(embed_dim, embed_dim)
+    key_value : Linear(kdim, 2 * embed_dim)
+        Keys in the first ``embed_dim`` outputs, values in the last.
+    proj : Linear(embed_dim, embed_dim)
+    attn_weights_ : ndarray of shape (B, H, T_q, T_k)
+        Weights of the last forward pass (for plots).
+
+    Notes
+    -----
+    ``eq-attn-multihead``: :math:`\\mathrm{head}_h = \\mathrm{Attention}(XW^Q_h, ZW^K_h, ZW^V_h)`,
+    output :math:`[\\mathrm{head}_1,\\dots,\\mathrm{head}_H] W^O`, with :math:`Z = X` for
+    self-attention and :math:`Z` = the context for cross-attention.
+    """
+
+    def __init__(self, embed_dim: int, n_heads: int, *, kdim: int | None = None, causal: bool = False,
+                 bias: bool = True, rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+        self.embed_dim = check_int(embed_dim, name="embed_dim", minimum=1)
+        self.n_heads = check_int(n_heads, name="n_heads", minimum=1)
+        if embed_dim % n_heads:
+            raise ValueError(f"embed_dim={embed_dim} must be divisible by n_heads={n_heads}.")
+        self.kdim = embed_dim if kdim is None else check_int(kdim, name="kdim", minimum=1)
+        self.causal = bool(causal)
+        rng = as_rng(rng)
+        self.query = Linear(embed_dim, embed_dim, bias, rng=rng, dtype=dtype)
+        self.key_value = Linear(self.kdim, 2 * embed_dim, bias, rng=rng, dtype=dtype)
+        self.proj = Linear(embed_dim, embed_dim, bias, rng=rng, dtype=dtype)
+
+    def _heads(self, x: Tensor) -> Tensor:
+        B, T, _ = x.shape
+        return x.reshape(B, T, self.n_heads, -1).transpose(0, 2, 1, 3)  # (B, H, T, D)
+
+    def forward(self, x: Tensor, context: Tensor | None = None, mask: Any = None) -> Tensor:
+        """x: (B, T_q, embed_dim), context: (B, T_k, kdim) or None -> (B, T_q, embed_dim)."""
+        if x.ndim != 3 or x.shape[-1] != self.embed_dim:
+            raise ValueError(f"MultiHeadAttention expects x of shape (B, T, {self.embed_dim}); got {x.shape}.")
+        z = x if context is None else context
+        if z.ndim != 3 or z.shape[-1] != self.kdim or z.shape[0] != x.shape[0]:
+            raise ValueError(f"context must have shape ({x.shape[0]}, T_k, {self.kdim}); got {z.shape}.")
+        B, T, C = x.shape
+        q = self._heads(self.query(x))  # (B, H, T_q, D)
+        kv = self.key_value(z)  # (B, T_k, 2C)
+        k = self._heads(kv[:, :, :C])  # (B, H, T_k, D)
+        v = self._heads(kv[:, :, C:])  # (B, H, T_k, D)
+        y, w = scaled_dot_product_attention(q, k, v, mask=mask, causal=self.causal, return_weights=True)
+        self.attn_weights_ = w
+        y = y.transpose(0, 2, 1, 3).reshape(B, T, C)  # (B, T_q, C): heads side by side
+        return self.proj(y)
+
+    def load_torch_weights(self, mha: Any) -> "MultiHeadAttention":
+        """Copy a ``torch.nn.MultiheadAttention`` (``batch_first=True``, same sizes)."""
+        C = self.embed_dim
+        if getattr(mha, "_qkv_same_embed_dim", True):
+            w = mha.in_proj_weight.detach().numpy()  # (3C, C)
+            wq, wkv = w[:C], w[C:]
+        else:
+            wq = mha.q_proj_weight.detach().numpy()
+            wkv = np.concatenate([mha.k_proj_weight.detach().numpy(), mha.v_proj_weight.detach().numpy()])
+        b = mha.in_proj_bias.detach().numpy() if mha.in_proj_bias is not None else None
+        self.query.load_torch_weights(wq, None if b is None else b[:C])
+        self.key_value.load_torch_weights(wkv, None if b is None else b[C:])
+        ob = mha.out_proj.bias.detach().numpy() if mha.out_proj.bias is not None else None
+        self.proj.load_torch_weights(mha.out_proj.weight.detach().numpy(), ob)
+        return self
+
+    def extra_repr(self) -> str:
+        return f"embed_dim={self.embed_dim}, n_heads={self.n_heads}, kdim={self.kdim}, causal={self.causal}"

@@ -1,0 +1,44 @@
+"""Tests for scratch.nn.functional: losses and activations against PyTorch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from scratch.autograd import Tensor, gradcheck
+from scratch.nn import functional as F
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_mse_loss_matches_torch(reduction):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    pred, target = rng.standard_normal((6, 2)), rng.standard_normal((6, 2))
+    p = Tensor(pred.copy(), requires_grad=True)
+    pt = torch.tensor(pred, requires_grad=True)
+    out = F.mse_loss(p, target, reduction)
+    t_out = torch.nn.functional.mse_loss(pt, torch.from_numpy(target), reduction=reduction)
+    np.testing.assert_allclose(out.data, t_out.detach().numpy(), rtol=1e-12)
+    g = rng.standard_normal(out.shape)
+    out.backward(g)
+    t_out.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(p.grad, pt.grad.numpy(), rtol=1e-12)
+
+
+def test_mse_loss_gradcheck_and_shape_check():
+    rng = np.random.default_rng(1)
+    target = rng.standard_normal((4, 1))
+    assert gradcheck(lambda p: F.mse_loss(p, target), [Tensor(rng.standard_normal((4, 1)), requires_grad=True)])
+    with pytest.raises(ValueError, match=r"\(4, 1\).*\(4,\).*reshape"):
+        F.mse_loss(Tensor(np.ones((4, 1))), np.ones(4))
+    with pytest.raises(ValueError, match="reduction"):
+        F.mse_loss(Tensor(np.ones(2)), np.ones(2), reduction="max")
+
+
+def test_activation_functions():
+    x = Tensor(np.array([-1.0, 0.5]))
+    np.testing.assert_allclose(F.relu(x).data, [0.0, 0.5])
+    np.testing.assert_allclose(F.tanh(x).data, np.tanh([-1.0, 0.5]))
+    np.testing.assert_allclose(F.sigmoid(x).data, 1 / (1 + np.exp([1.0, -0.5])))
+    np.testing.assert_allclose(F.softmax(x).data.sum(), 1.0)
+    np.testing.assert_allclose(np.exp(F.log_softmax(x).data), F.softmax(x).data)
