@@ -10,6 +10,7 @@ at its outputs. The strict build (``make book``) remains the reference.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ BUDGET_S = 120.0
 
 def run(path: Path, save: Path | None = None) -> float:
     nb = jupytext.read(path)
+    os.environ.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")  # as the Makefile
     client = NotebookClient(nb, timeout=int(BUDGET_S), kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
