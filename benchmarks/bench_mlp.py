@@ -11,6 +11,11 @@ Usage::
 
     python benchmarks/bench_mlp.py                # 1 thread
     python benchmarks/bench_mlp.py --threads 2 --repeats 400
+    python benchmarks/bench_mlp.py --json         # also write benchmarks/results.json
+
+``--json [PATH]`` records the measured times and ratios together with the date,
+the machine (platform, CPU count, numpy and torch versions) and the thread count,
+so that a page can display them without re-running the benchmark.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ _parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads
 _parser.add_argument("--repeats", type=int, default=300, help="timed steps per case and engine (default 300)")
 _parser.add_argument("--warmup", type=int, default=20, help="untimed steps first (default 20)")
 _parser.add_argument("--seed", type=int, default=0)
+_parser.add_argument("--json", nargs="?", const=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.json"),
+                     default=None, metavar="PATH",
+                     help="write the results as JSON (default path: benchmarks/results.json)")
 ARGS = _parser.parse_args() if __name__ == "__main__" else _parser.parse_args([])
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
@@ -136,9 +144,48 @@ def main() -> None:
     print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads}, float32, "
           f"median of {ARGS.repeats} steps after {ARGS.warmup} warmup steps")
     print(f"{'case':40s} {'scratch ms':>11s} {'torch ms':>9s} {'ratio':>7s}")
+    results = []
     for case in CASES:
         s, t, ratio, _ = run_case(case, torch, ARGS.repeats, ARGS.warmup, ARGS.seed)
         print(f"{case.name:40s} {1e3 * s:11.3f} {1e3 * t:9.3f} {ratio:7.2f}")
+        results.append({"case": case.name, "sizes": list(case.sizes), "batch": case.batch,
+                        "scratch_ms": round(1e3 * s, 4), "torch_ms": round(1e3 * t, 4),
+                        "ratio": round(ratio, 3)})
+    if ARGS.json:
+        write_json(ARGS.json, results, torch)
+
+
+def write_json(path: str, results: list[dict], torch) -> None:
+    """Write ``results`` with the date, machine description and settings to ``path``."""
+    import datetime
+    import json
+    import platform
+
+    record = {
+        "benchmark": "bench_mlp.py: one training step (forward, cross-entropy, backward, Adam), scratch vs torch",
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
+            "numpy": np.__version__,
+            "torch": torch.__version__,
+        },
+        "threads": ARGS.threads,
+        "dtype": "float32",
+        "repeats": ARGS.repeats,
+        "warmup": ARGS.warmup,
+        "statistic": "median seconds per step; ratio = scratch / torch (below 1: scratch faster)",
+        "command": "python benchmarks/bench_mlp.py --json"
+                   + (f" --threads {ARGS.threads}" if ARGS.threads != 1 else "")
+                   + (f" --repeats {ARGS.repeats}" if ARGS.repeats != 300 else ""),
+        "results": results,
+    }
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(record, fh, indent=2)
+        fh.write("\n")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,127 @@
+"""Time one training step of a small CNN and of an LSTM, scratch vs PyTorch CPU, side by side.
+
+One step = forward, cross-entropy, backward, Adam update. Both engines use
+float32, the same shapes, the same number of threads and copied initial
+weights; timings are interleaved in blocks so that machine noise hits both
+alike. Prints the median time per step and the ratio scratch / torch.
+
+Usage::
+
+    python benchmarks/bench_cnn_lstm.py                 # 1 thread
+    python benchmarks/bench_cnn_lstm.py --threads 2 --repeats 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+_parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+_parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads for both engines (default 1)")
+_parser.add_argument("--repeats", type=int, default=60, help="timed steps per case and engine (default 60)")
+_parser.add_argument("--warmup", type=int, default=5, help="untimed steps first (default 5)")
+_parser.add_argument("--seed", type=int, default=0)
+ARGS = _parser.parse_args() if __name__ == "__main__" else _parser.parse_args([])
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
+    os.environ[_var] = str(ARGS.threads)
+
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from scratch.autograd import Tensor, cross_entropy  # noqa: E402
+from scratch.neural.cnn import DigitCNN  # noqa: E402
+from scratch.nn.layers import Linear  # noqa: E402
+from scratch.nn.module import Module  # noqa: E402
+from scratch.nn.recurrent import Recurrent  # noqa: E402
+from scratch.optim import Adam  # noqa: E402
+
+
+class LSTMClassifier(Module):
+    """LSTM over (B, T, D) then a linear read-out of the last state."""
+
+    def __init__(self, d_in, hidden, n_classes, rng):
+        self.rnn = Recurrent("lstm", d_in, hidden, rng=rng, dtype=np.float32)
+        self.head = Linear(hidden, n_classes, rng=rng, dtype=np.float32)
+
+    def forward(self, x):
+        out, _ = self.rnn(x)                 # (B, T, H)
+        return self.head(out[:, -1])         # (B, n_classes)
+
+
+def cnn_case(torch, rng):
+    ours = DigitCNN(rng=rng)                 # float32, (B, 1, 8, 8) -> (B, 10)
+    ref = torch.nn.Sequential(torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                              torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+                              torch.nn.Flatten(), torch.nn.Linear(128, 10))
+    with torch.no_grad():
+        for a, t in [(ours.conv1, ref[0]), (ours.conv2, ref[3])]:
+            t.weight.copy_(torch.from_numpy(a.weight.data)); t.bias.copy_(torch.from_numpy(a.bias.data))
+        ref[7].weight.copy_(torch.from_numpy(ours.head.weight.data.T.copy()))
+        ref[7].bias.copy_(torch.from_numpy(ours.head.bias.data))
+    x = rng.random((64, 1, 8, 8), dtype=np.float32)
+    return "(a) DigitCNN 16-32 on 8x8, batch 64", ours, ref, x, rng.integers(0, 10, 64)
+
+
+def lstm_case(torch, rng):
+    ours = LSTMClassifier(8, 64, 10, rng)
+    ref_rnn, ref_head = torch.nn.LSTM(8, 64, batch_first=True), torch.nn.Linear(64, 10)
+    with torch.no_grad():
+        for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+            d = getattr(ours.rnn.cell, n).data
+            getattr(ref_rnn, n + "_l0").copy_(torch.from_numpy(d.T.copy() if d.ndim == 2 else d))
+        ref_head.weight.copy_(torch.from_numpy(ours.head.weight.data.T.copy()))
+        ref_head.bias.copy_(torch.from_numpy(ours.head.bias.data))
+
+    class Ref(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.rnn, self.head = ref_rnn, ref_head
+
+        def forward(self, x):
+            return self.head(self.rnn(x)[0][:, -1])
+
+    x = rng.standard_normal((32, 30, 8)).astype(np.float32)
+    return "(b) LSTM 8-64, T=30, batch 32", ours, Ref(), x, rng.integers(0, 10, 32)
+
+
+def run(torch, name, ours, ref, x, y):
+    opt, opt_t = Adam(ours.parameters(), lr=1e-3), torch.optim.Adam(ref.parameters(), lr=1e-3)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+
+    def step_s():
+        opt.zero_grad(); loss = cross_entropy(ours(Tensor(x)), y); loss.backward(); opt.step()
+        return loss.item()
+
+    def step_t():
+        opt_t.zero_grad(); loss = torch.nn.functional.cross_entropy(ref(xt), yt); loss.backward(); opt_t.step()
+        return loss.item()
+
+    l_s, l_t = [step_s() for _ in range(2)], [step_t() for _ in range(2)]
+    if not np.allclose(l_s, l_t, rtol=1e-3, atol=1e-4):
+        print(f"  warning: losses differ: scratch {l_s} torch {l_t}", file=sys.stderr)
+    for _ in range(ARGS.warmup):
+        step_s(); step_t()
+    ts, tt = [], []
+    for _ in range(max(ARGS.repeats // 5, 1)):
+        for times, fn in ((ts, step_s), (tt, step_t)):
+            for _ in range(5):
+                t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+    ms, mt = float(np.median(ts)), float(np.median(tt))
+    print(f"{name:40s} {1e3 * ms:11.3f} {1e3 * mt:9.3f} {ms / mt:7.2f}")
+
+
+def main() -> None:
+    import torch
+
+    torch.set_num_threads(ARGS.threads)
+    print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads}, float32, "
+          f"median of {ARGS.repeats} steps after {ARGS.warmup} warmup steps")
+    print(f"{'case':40s} {'scratch ms':>11s} {'torch ms':>9s} {'ratio':>7s}")
+    for make in (cnn_case, lstm_case):
+        run(torch, *make(torch, np.random.default_rng(ARGS.seed)))
+
+
+if __name__ == "__main__":
+    main()
