@@ -22,6 +22,15 @@ from scratch.nn.init import (
 from scratch.nn.layers import CrossEntropyLoss, Flatten, Identity, Linear, MSELoss, ReLU, Sigmoid, Tanh
 from scratch.nn.module import Module, ModuleList, Parameter, Sequential
 
+# Layers added by later chapters (Part III: neural networks, Part IV: language models).
+from scratch.nn.attention import MultiHeadAttention, causal_mask, scaled_dot_product_attention
+from scratch.nn.batchnorm import BatchNorm1d, BatchNorm2d
+from scratch.nn.conv import Conv2d, MaxPool2d
+from scratch.nn.dropout import Dropout
+from scratch.nn.embedding import Embedding
+from scratch.nn.layernorm import LayerNorm
+from scratch.nn.recurrent import GRUCell, LSTMCell, Recurrent, RNNCell
+
 __all__ = [
     "Module",
     "Parameter",
@@ -49,4 +58,18 @@ __all__ = [
     "xavier_normal",
     "kaiming_uniform",
     "kaiming_normal",
+    "Conv2d",
+    "MaxPool2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "Dropout",
+    "RNNCell",
+    "LSTMCell",
+    "GRUCell",
+    "Recurrent",
+    "Embedding",
+    "LayerNorm",
+    "MultiHeadAttention",
+    "scaled_dot_product_attention",
+    "causal_mask",
 ]

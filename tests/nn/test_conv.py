@@ -1,0 +1,107 @@
+"""Tests for scratch.nn.conv (Conv2d via im2col, MaxPool2d); page: book/neural/cnn.md."""
+
+import numpy as np
+import pytest
+
+from scratch.autograd import Tensor, gradcheck
+from scratch.nn.conv import Conv2d, MaxPool2d, col2im, conv2d, im2col, max_pool2d
+
+torch = pytest.importorskip("torch")
+
+
+def rand(shape, seed, grad=True):
+    return Tensor(np.random.default_rng(seed).normal(size=shape), requires_grad=grad)
+
+
+@pytest.mark.parametrize("stride,padding", [(1, 0), (1, 1), (2, 1), ((2, 1), (0, 2))])
+def test_conv2d_gradcheck(stride, padding):
+    x, w, b = rand((2, 2, 5, 6), 0), rand((3, 2, 3, 2), 1), rand((3,), 2)
+    assert gradcheck(lambda x, w, b: conv2d(x, w, b, stride, padding), [x, w, b])
+
+
+def test_gradcheck_catches_a_wrong_conv_gradient():
+    """Negative control: a backward that forgets col2im's overlaps must fail gradcheck."""
+    from scratch.autograd import from_op
+
+    def bad(x, w):
+        out = conv2d(x, w)
+        return from_op(out.data, (x, w), lambda g: (np.zeros(x.shape), np.zeros(w.shape)), "bad")
+
+    with pytest.raises(AssertionError):
+        gradcheck(bad, [rand((1, 1, 4, 4), 0), rand((1, 1, 2, 2), 1)])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("stride,padding", [(1, 0), (1, 1), (2, 2)])
+def test_conv2d_matches_torch_forward_and_backward(seed, stride, padding):
+    layer = Conv2d(3, 4, 3, stride=stride, padding=padding, rng=seed)
+    ref = torch.nn.Conv2d(3, 4, 3, stride=stride, padding=padding).double()
+    with torch.no_grad():
+        ref.weight.copy_(torch.from_numpy(layer.weight.data))
+        ref.bias.copy_(torch.from_numpy(layer.bias.data))
+    x = np.random.default_rng(seed + 10).normal(size=(2, 3, 8, 7))
+    g = np.random.default_rng(seed + 20).normal(size=ref(torch.from_numpy(x)).shape)
+    xs = Tensor(x, requires_grad=True)
+    out = layer(xs)
+    out.backward(g)
+    xt = torch.from_numpy(x).requires_grad_()
+    out_t = ref(xt)
+    out_t.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(xs.grad, xt.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(layer.weight.grad, ref.weight.grad.numpy(), atol=1e-12)
+    np.testing.assert_allclose(layer.bias.grad, ref.bias.grad.numpy(), atol=1e-12)
+
+
+def test_im2col_col2im_are_adjoint():
+    """<im2col(x), c> == <x, col2im(c)> for random x, c (col2im is the transpose)."""
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(2, 3, 6, 5))
+    cols = im2col(x, (3, 2), (2, 1))
+    c = rng.normal(size=cols.shape)
+    ho, wo = (6 - 3) // 2 + 1, (5 - 2) // 1 + 1
+    assert np.sum(cols * c) == pytest.approx(np.sum(x * col2im(c, x.shape, (3, 2), (2, 1), (ho, wo))))
+
+
+def test_conv2d_closed_form():
+    """A 2x2 kernel of ones sums each window."""
+    x = Tensor(np.arange(9.0).reshape(1, 1, 3, 3))
+    out = conv2d(x, Tensor(np.ones((1, 1, 2, 2))))
+    np.testing.assert_array_equal(out.data[0, 0], [[8, 12], [20, 24]])
+
+
+@pytest.mark.parametrize("kernel,stride", [(2, None), (3, 1), (2, 1), (3, 2)])
+def test_max_pool_gradcheck_and_torch(kernel, stride):
+    x = rand((2, 3, 7, 6), 4)
+    assert gradcheck(lambda x: max_pool2d(x, kernel, stride), [x])
+    g = np.random.default_rng(5).normal(size=max_pool2d(x, kernel, stride).shape)
+    x.grad = None
+    out = MaxPool2d(kernel, stride)(x)
+    out.backward(g)
+    xt = torch.from_numpy(x.data.copy()).requires_grad_()
+    out_t = torch.nn.MaxPool2d(kernel, stride)(xt)
+    out_t.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out.data, out_t.detach().numpy(), atol=0)
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), atol=1e-12)
+
+
+def test_float32_stays_float32():
+    layer = Conv2d(1, 2, 3, padding=1, rng=0, dtype=np.float32)
+    x = Tensor(np.ones((1, 1, 4, 4), dtype=np.float32), requires_grad=True)
+    out = max_pool2d(layer(x), 2)
+    out.sum().backward()
+    assert out.dtype == np.float32 and layer.weight.grad.dtype == np.float32
+
+
+def test_bad_input():
+    layer = Conv2d(1, 2, 3, rng=0)
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        layer(Tensor(np.ones((8, 8))))
+    with pytest.raises(ValueError, match="1 input channel"):
+        layer(Tensor(np.ones((2, 3, 8, 8))))
+    with pytest.raises(ValueError, match="smaller than the kernel"):
+        layer(Tensor(np.ones((2, 1, 2, 2))))
+    with pytest.raises(ValueError, match="kernel_size must be >= 1"):
+        Conv2d(1, 2, 0)
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        MaxPool2d(2)(Tensor(np.ones((3, 4, 4))))
