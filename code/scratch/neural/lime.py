@@ -46,7 +46,7 @@ class Explanation:
     local_pred: float
 
     def ranking(self) -> np.ndarray:
-        """Feature indices by decreasing |coef|."""
+        """Feature indices by decreasing ``abs(coef)``."""
         return np.argsort(-np.abs(self.coef), kind="stable")
 
 
@@ -93,7 +93,7 @@ def select_features(Z: np.ndarray, f: np.ndarray, w: np.ndarray, n_features: int
 
     ``"forward"``: greedy forward selection, adding the feature that most raises
     the weighted :math:`R^2` of the weighted ridge fit; ``"highest_weights"``:
-    the largest |coefficients| of a ridge fit on all features; ``"none"``: all.
+    the largest ``abs(coefficients)`` of a ridge fit on all features; ``"none"``: all.
     """
     check_option(method, ("forward", "highest_weights", "none"), name="selection")
     d = Z.shape[1]
@@ -279,7 +279,7 @@ def apply_patch_mask(images: np.ndarray, segments: np.ndarray, masks: np.ndarray
 
 
 def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman rank correlation of two coefficient vectors (ranks of |coef|, average ties)."""
+    """Spearman rank correlation of two coefficient vectors (ranks of ``abs(coef)``, average ties)."""
     def ranks(v):
         v = np.abs(np.asarray(v, dtype=float))
         order = np.argsort(v, kind="stable")
@@ -295,7 +295,7 @@ def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def top_k_overlap(a: np.ndarray, b: np.ndarray, k: int) -> float:
-    """Fraction of shared features among the ``k`` largest |coef| of ``a`` and of ``b``."""
+    """Fraction of shared features among the ``k`` largest ``abs(coef)`` of ``a`` and of ``b``."""
     k = check_int(k, name="k", minimum=1, maximum=len(a))
     ta = set(np.argsort(-np.abs(a), kind="stable")[:k])
     tb = set(np.argsort(-np.abs(b), kind="stable")[:k])
