@@ -67,10 +67,11 @@ class Block(Module):
     :math:`x \\leftarrow x + W_2\\, \\mathrm{GELU}(W_1 \\mathrm{LN}_2(x))`.
     """
 
-    def __init__(self, n_embd: int, n_head: int, *, rng: Any = None, dtype: Any = np.float32):
+    def __init__(self, n_embd: int, n_head: int, *, causal: bool = True, rng: Any = None,
+                 dtype: Any = np.float32):
         rng = as_rng(rng)
         self.ln1 = LayerNorm(n_embd, dtype=dtype)
-        self.attn = MultiHeadAttention(n_embd, n_head, causal=True, rng=rng, dtype=dtype)
+        self.attn = MultiHeadAttention(n_embd, n_head, causal=causal, rng=rng, dtype=dtype)
         self.ln2 = LayerNorm(n_embd, dtype=dtype)
         self.fc = Linear(n_embd, 4 * n_embd, rng=rng, dtype=dtype)
         self.fc_out = Linear(4 * n_embd, n_embd, rng=rng, dtype=dtype)

@@ -12,8 +12,7 @@ import numpy as np
 
 from scratch._validation import as_rng, check_int
 from scratch.autograd.tensor import Tensor, concatenate, cross_entropy, no_grad
-from scratch.language.gpt import GPT, gelu
-from scratch.nn.attention import MultiHeadAttention
+from scratch.language.gpt import GPT, Block
 from scratch.nn.conv import Conv2d, MaxPool2d
 from scratch.nn.layernorm import LayerNorm
 from scratch.nn.layers import Linear
@@ -38,21 +37,11 @@ def patchify(images: np.ndarray, patch: int) -> np.ndarray:
     return x.reshape(N, (H // patch) * (W // patch), patch * patch)
 
 
-class EncoderBlock(Module):
-    """Pre-norm transformer block without a mask (every token sees every token), ``eq-vit-encoder``."""
+class EncoderBlock(Block):
+    """The GPT block without a mask: every token sees every token (``eq-vit-encoder``)."""
 
     def __init__(self, n_embd: int, n_head: int, *, rng: Any = None, dtype: Any = np.float32):
-        rng = as_rng(rng)
-        self.ln1 = LayerNorm(n_embd, dtype=dtype)
-        self.attn = MultiHeadAttention(n_embd, n_head, causal=False, rng=rng, dtype=dtype)
-        self.ln2 = LayerNorm(n_embd, dtype=dtype)
-        self.fc = Linear(n_embd, 4 * n_embd, rng=rng, dtype=dtype)
-        self.fc_out = Linear(4 * n_embd, n_embd, rng=rng, dtype=dtype)
-
-    def forward(self, x: Tensor) -> Tensor:
-        """(B, T, C) -> (B, T, C)."""
-        x = x + self.attn(self.ln1(x))
-        return x + self.fc_out(gelu(self.fc(self.ln2(x))))
+        super().__init__(n_embd, n_head, causal=False, rng=rng, dtype=dtype)
 
 
 class VisionTransformer(Module):
