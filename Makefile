@@ -20,6 +20,9 @@ PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check -q -c re
 # The build is strict: any warning is an error, broken references are errors, and
 # every problem is reported before failing (nb_execution_raise_on_error is in _config.yml).
 JB_FLAGS := -W -n --keep-going
+# One BLAS thread for pages and tests: small numpy workloads run faster without
+# thread hand-offs, and printed numbers do not depend on the machine's core count.
+BLAS_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 .PHONY: book test unit serve lock clean install install-test mathjax browser linkcheck help
 .DEFAULT_GOAL := help
@@ -52,10 +55,6 @@ _static/mathjax/tex-chtml-full.js:
 	rm -rf _static/mathjax && cp -r $(BUILD)/mathjax-pkg/package/es5 _static/mathjax
 	rm -rf $(BUILD)/mathjax-pkg
 
-# One BLAS thread per page: small numpy workloads run faster without thread
-# hand-offs, and the printed numbers do not depend on the machine's core count.
-BLAS_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
-
 book: install mathjax
 	$(BIN)/python tools/cache_key.py $(BUILD)
 	@start=$$(date +%s); \
@@ -64,7 +63,7 @@ book: install mathjax
 
 # pytest exits with 5 when it collects no tests; that is not a failure here.
 unit: install-test
-	$(BIN)/python -m pytest -m "not browser" || [ $$? -eq 5 ]
+	$(BLAS_ENV) $(BIN)/python -m pytest -m "not browser" || [ $$? -eq 5 ]
 
 browser: install-test
 	$(BIN)/python -m pytest -m browser tests/site || [ $$? -eq 5 ]
