@@ -1,7 +1,8 @@
-"""Write book/api.md: the API reference of every public module of `scratch`.
+"""Write the API reference of every module of `scratch`: book/api.md and one page per
+section in book/api/ (one page per part keeps each page light).
 
 Run after adding a module: ``.venv/bin/python tools/gen_api.py``.
-tests/platform/test_api_reference.py fails when book/api.md is out of date.
+tests/platform/test_api_reference.py fails when the pages are out of date.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "code" / "scratch"
-SECTIONS = [
-    ("Shared helpers", ["_validation", "plot", "data"]),
-    ("Autograd", ["autograd"]),
-    ("Neural-network layers", ["nn"]),
-    ("Optimizers", ["optim"]),
-    ("Part II: Classical machine learning", ["classical"]),
-    ("Part III: Neural networks", ["neural"]),
-    ("Part IV: Language models", ["language"]),
+SECTIONS = [  # (page, title, module prefixes)
+    ("shared", "Shared helpers and data", ["_validation", "plot", "data"]),
+    ("engine", "Autograd, layers and optimizers", ["autograd", "nn", "optim"]),
+    ("foundations", "Part I: Foundations", ["foundations"]),
+    ("classical", "Part II: Classical machine learning", ["classical"]),
+    ("neural", "Part III: Neural networks", ["neural"]),
+    ("language", "Part IV: Language models", ["language"]),
 ]
 
 HEADER = """# API reference: the `scratch` package
@@ -45,19 +45,29 @@ def modules(prefix: str) -> list[str]:
     return out
 
 
-def render() -> str:
-    lines = [HEADER]
-    for title, prefixes in SECTIONS:
+def render() -> dict[str, str]:
+    """Page path (relative to the repo) -> content."""
+    pages = {}
+    index = [HEADER, "\n| Section | Modules |\n|---|---|\n"]
+    for page, title, prefixes in SECTIONS:
         mods = [m for p in prefixes for m in modules(p)]
-        if not mods:
-            continue
-        lines.append(f"\n## {title}\n")
+        lines = [f"# {title}\n"]
         for m in mods:
-            lines.append(f"\n### `{m}`\n\n```{{eval-rst}}\n.. automodule:: {m}\n```\n")
-    return "".join(lines)
+            lines.append(f"\n## `{m}`\n\n```{{eval-rst}}\n.. automodule:: {m}\n```\n")
+        pages[f"book/api/{page}.md"] = "".join(lines)
+        index.append(f"| [{title}](api/{page}.md) | {len(mods)} |\n")
+    pages["book/api.md"] = "".join(index)
+    return pages
+
+
+def toc_sections() -> list[str]:
+    """The TOC entries (without .md) of the section pages, for _toc.yml."""
+    return [f"book/api/{page}" for page, _, _ in SECTIONS]
 
 
 if __name__ == "__main__":
-    (ROOT / "book/api.md").write_text(render())
-    print("wrote book/api.md")
+    for path, text in render().items():
+        (ROOT / path).parent.mkdir(parents=True, exist_ok=True)
+        (ROOT / path).write_text(text)
+    print(f"wrote book/api.md and {len(SECTIONS)} section pages")
     sys.exit(0)

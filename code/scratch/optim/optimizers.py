@@ -107,7 +107,9 @@ class SGD(Optimizer):
     Same rule as ``torch.optim.SGD``, with :math:`g \\leftarrow g + \\lambda\\theta`:
 
     .. math::
-        b_t = \\mu b_{t-1} + (1 - \\tau) g_t \\;(b_1 = g_1), \\qquad
+        b_t = \\mu b_{t-1} + (1 - \\tau) g_t \\;(b_1 = g_1),
+
+    .. math::
         \\theta \\leftarrow \\theta - \\eta\\,(g_t + \\mu b_t \\text{ if Nesterov else } b_t).
     """
 
