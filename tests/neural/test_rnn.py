@@ -73,3 +73,14 @@ def test_bad_input():
         encode_names("ann", 5)
     with pytest.raises(ValueError, match=r"\(B, 5, 26\)"):
         clf(Tensor(encode_names(["ann"], 6)))
+
+
+def test_gradient_norms_explode_with_large_recurrent_weights():
+    from scratch.neural.rnn import gradient_norms_by_lag
+
+    small = gradient_norms_by_lag("rnn", rng=0, nonlinearity="relu")
+    large = gradient_norms_by_lag("rnn", rng=0, nonlinearity="relu", recurrent_scale=3.0)
+    assert small[59] < 1e-6 * small[0]          # vanishing
+    assert large[59] > 1e3 * large[0]           # exploding
+    with pytest.raises(ValueError, match="recurrent_scale must be finite and > 0"):
+        gradient_norms_by_lag("rnn", recurrent_scale=0.0)

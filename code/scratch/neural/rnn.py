@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_option
+from scratch._validation import as_rng, check_int, check_option, check_positive
 from scratch.autograd.tensor import Tensor, cross_entropy, no_grad
 from scratch.nn.layers import Linear
 from scratch.nn.module import Module
@@ -49,6 +49,7 @@ class SequenceRegressor(Module):
 
 
 def gradient_norms_by_lag(cell: str, hidden_size: int = 32, length: int = 60, batch: int = 16, *,
+                          recurrent_scale: float = 1.0,
                           rng: np.random.Generator | int | None = None, **cell_kwargs: Any) -> np.ndarray:
     r"""Norm of :math:`\partial L/\partial x_t` as a function of the lag :math:`T - t`, at initialisation.
 
@@ -57,13 +58,21 @@ def gradient_norms_by_lag(cell: str, hidden_size: int = 32, length: int = 60, ba
     (or explode) with the lag show how far back a gradient step can "see"
     (``eq-rnn-vanish``).
 
+    Parameters
+    ----------
+    recurrent_scale : float, default=1.0
+        Multiplies the recurrent weights after initialisation: values well above 1
+        push a ReLU RNN into the exploding regime.
+
     Returns
     -------
     ndarray of shape (length,)
         Entry ``k`` is the mean over the batch of :math:`\lVert \partial L/\partial x_{T-1-k}\rVert`.
     """
     rng = as_rng(rng)
+    scale = check_positive(recurrent_scale, name="recurrent_scale")
     layer = Recurrent(cell, 4, hidden_size, rng=rng, **cell_kwargs)
+    layer.cell.weight_hh.data *= scale
     x = Tensor(rng.standard_normal((batch, length, 4)), requires_grad=True)
     outputs, _ = layer(x)
     v = rng.standard_normal(hidden_size) / np.sqrt(hidden_size)
