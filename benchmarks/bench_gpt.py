@@ -22,6 +22,9 @@ _parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.
 _parser.add_argument("--threads", type=int, default=1)
 _parser.add_argument("--repeats", type=int, default=30, help="timed steps per engine (default 30)")
 _parser.add_argument("--warmup", type=int, default=3)
+_parser.add_argument("--json", nargs="?", const=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results_gpt.json"),
+                     default=None, metavar="PATH",
+                     help="write the results as JSON (default path: benchmarks/results_gpt.json)")
 ARGS = _parser.parse_args() if __name__ == "__main__" else _parser.parse_args([])
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
@@ -116,6 +119,18 @@ def main() -> None:
     s, t = float(np.median(ts)), float(np.median(tt))
     print(f"GPT 4x4x128, block {T}, batch {B}: scratch {1e3 * s:.1f} ms/step, torch {1e3 * t:.1f} ms/step, "
           f"ratio scratch/torch = {s / t:.2f}")
+    if ARGS.json:
+        from _record import write_record
+
+        write_record(
+            ARGS.json,
+            benchmark="bench_gpt.py: one GPT training step (forward, cross-entropy, backward, clipping, AdamW)",
+            command="python benchmarks/bench_gpt.py --json"
+                    + (f" --threads {ARGS.threads}" if ARGS.threads != 1 else ""),
+            threads=ARGS.threads, repeats=ARGS.repeats, warmup=ARGS.warmup, torch=torch,
+            results=[{"case": f"GPT 4x4x128, block {T}, batch {B}", "scratch_ms": round(1e3 * s, 3),
+                      "torch_ms": round(1e3 * t, 3), "ratio": round(s / t, 3)}],
+        )
 
 
 if __name__ == "__main__":

@@ -157,35 +157,16 @@ def main() -> None:
 
 def write_json(path: str, results: list[dict], torch) -> None:
     """Write ``results`` with the date, machine description and settings to ``path``."""
-    import datetime
-    import json
-    import platform
+    from _record import write_record
 
-    record = {
-        "benchmark": "bench_mlp.py: one training step (forward, cross-entropy, backward, Adam), scratch vs torch",
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": {
-            "platform": platform.platform(),
-            "processor": platform.processor() or platform.machine(),
-            "cpu_count": os.cpu_count(),
-            "python": platform.python_version(),
-            "numpy": np.__version__,
-            "torch": torch.__version__,
-        },
-        "threads": ARGS.threads,
-        "dtype": "float32",
-        "repeats": ARGS.repeats,
-        "warmup": ARGS.warmup,
-        "statistic": "median seconds per step; ratio = scratch / torch (below 1: scratch faster)",
-        "command": "python benchmarks/bench_mlp.py --json"
-                   + (f" --threads {ARGS.threads}" if ARGS.threads != 1 else "")
-                   + (f" --repeats {ARGS.repeats}" if ARGS.repeats != 300 else ""),
-        "results": results,
-    }
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(record, fh, indent=2)
-        fh.write("\n")
-    print(f"wrote {path}")
+    write_record(
+        path,
+        benchmark="bench_mlp.py: one training step (forward, cross-entropy, backward, Adam), scratch vs torch",
+        command="python benchmarks/bench_mlp.py --json"
+                + (f" --threads {ARGS.threads}" if ARGS.threads != 1 else "")
+                + (f" --repeats {ARGS.repeats}" if ARGS.repeats != 300 else ""),
+        threads=ARGS.threads, repeats=ARGS.repeats, warmup=ARGS.warmup, results=results, torch=torch,
+    )
 
 
 if __name__ == "__main__":

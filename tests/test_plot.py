@@ -29,3 +29,32 @@ def test_new_figure_shape():
     fig, axes = new_figure(3, 2)
     assert axes.shape == (2, 3)
     assert fig.get_size_inches().tolist() == [12.0, 6.0]
+
+
+def test_benchmark_summary(tmp_path):
+    import json
+
+    from scratch.plot import benchmark_summary
+
+    record = {"date": "2026-11-21 12:00 UTC", "threads": 1, "dtype": "float32",
+              "machine": {"platform": "Linux", "cpu_count": 2, "numpy": "2.4", "torch": "2.13"},
+              "command": "python benchmarks/bench_gpt.py --json",
+              "results": [{"case": "GPT", "scratch_ms": 150.0, "torch_ms": 100.0, "ratio": 1.5}]}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(record))
+    text = benchmark_summary(path)
+    assert "ratio scratch/torch 1.50" in text and "2 CPUs" in text and text.endswith("--json")
+    assert "not found" in benchmark_summary(tmp_path / "missing.json")
+    path.write_text("{}")
+    with pytest.raises(ValueError, match="not a benchmark record"):
+        benchmark_summary(path)
+
+
+def test_committed_benchmark_records_are_readable():
+    from pathlib import Path
+
+    from scratch.plot import benchmark_summary
+
+    root = Path(__file__).resolve().parents[1] / "benchmarks"
+    for name in ["results.json", "results_gpt.json"]:
+        assert "ratio scratch/torch" in benchmark_summary(root / name), name
