@@ -15,10 +15,15 @@ PKG = ROOT / "code" / "scratch"
 SECTIONS = [  # (page, title, module prefixes)
     ("shared", "Shared helpers and data", ["_validation", "plot", "data"]),
     ("engine", "Autograd, layers and optimizers", ["autograd", "nn", "optim"]),
+    ("blocks", "Distributions, environments and ODE solvers", ["distributions", "envs", "ode"]),
     ("foundations", "Part I: Foundations", ["foundations"]),
     ("classical", "Part II: Classical machine learning", ["classical"]),
     ("neural", "Part III: Neural networks", ["neural"]),
     ("language", "Part IV: Language models", ["language"]),
+    ("probabilistic", "Part V: Probabilistic models and inference", ["probabilistic"]),
+    ("generative", "Part VI: Generative models", ["generative"]),
+    ("rl", "Part VII: Reinforcement learning", ["rl"]),
+    ("frontiers", "Part VIII: Frontiers", ["frontiers"]),
 ]
 
 HEADER = """# API reference: the `scratch` package

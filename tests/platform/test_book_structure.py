@@ -9,7 +9,7 @@ import yaml
 import launch_links  # _ext/launch_links.py
 
 ROOT = Path(__file__).resolve().parents[2]
-PARTS = ["foundations", "classical", "neural", "language"]
+PARTS = ["foundations", "classical", "neural", "language", "probabilistic", "generative", "rl", "frontiers"]
 
 
 def toc_files():

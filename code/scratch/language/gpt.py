@@ -7,6 +7,7 @@ Page: ``book/language/gpt.md`` (equations ``eq-gpt-block``, ``eq-gpt-gelu``,
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -22,7 +23,7 @@ from scratch.nn.layers import Linear
 from scratch.nn.module import Module, ModuleList
 from scratch.optim import AdamW, clip_grad_norm, warmup_cosine
 
-__all__ = ["GPTConfig", "gelu", "Block", "GPT", "get_batch", "train_gpt", "estimate_loss"]
+__all__ = ["GPTConfig", "gelu", "Block", "GPT", "get_batch", "train_gpt", "estimate_loss", "cached_gpt"]
 
 
 @dataclass
@@ -229,3 +230,42 @@ def train_gpt(model: GPT, train_ids: np.ndarray, val_ids: np.ndarray, *, steps: 
 def config_dict(config: GPTConfig) -> dict[str, Any]:
     """The configuration as a plain dict (for cache keys)."""
     return asdict(config)
+
+
+def cached_gpt(name: str, config: Any, train_ids: np.ndarray, val_ids: np.ndarray,
+               **train_kw: Any) -> tuple[Any, dict[str, np.ndarray], bool]:
+    """Train a :class:`~scratch.language.gpt.GPT` with :func:`~scratch.language.gpt.train_gpt`, or load it.
+
+    The cache key covers ``config``, ``train_kw``, a hash of the training and
+    validation ids, and the source of the engine, layers, model and optimisers.
+    Pages that call this with the same arguments share one trained model (the GPT
+    chapter pretrains it, the fine-tuning chapter reuses it).
+
+    Returns
+    -------
+    (model, history, from_cache)
+    """
+    import scratch.autograd.tensor as tensor
+    import scratch.language.gpt as gpt  # this module, for the source hash
+    from scratch.cache import cached_arrays
+
+    import scratch.nn.attention as attention
+    import scratch.nn.embedding as embedding
+    import scratch.nn.layernorm as layernorm
+    import scratch.nn.layers as layers
+    import scratch.optim.optimizers as optimizers
+    import scratch.optim.schedules as schedules
+
+    data = hashlib.sha256(np.ascontiguousarray(train_ids).tobytes() + b"|" + np.ascontiguousarray(val_ids).tobytes())
+    key = {"model": gpt.config_dict(config), "train": train_kw, "data": data.hexdigest()[:16]}
+
+    def compute() -> dict[str, np.ndarray]:
+        model = gpt.GPT(config, rng=0)
+        hist = gpt.train_gpt(model, train_ids, val_ids, **train_kw)
+        return {**{f"w.{k}": v for k, v in model.state_dict().items()}, **{f"h.{k}": v for k, v in hist.items()}}
+
+    arrays, hit = cached_arrays(name, key, [tensor, layers, embedding, layernorm, attention, gpt, optimizers, schedules],
+                                compute)
+    model = gpt.GPT(config, rng=0)
+    model.load_state_dict({k[2:]: v for k, v in arrays.items() if k.startswith("w.")})
+    return model, {k[2:]: v for k, v in arrays.items() if k.startswith("h.")}, hit

@@ -1,10 +1,10 @@
-"""Tests for the weight cache in scratch.language (``cache_dir``, ``cached_arrays``)."""
+"""Tests for the weight cache :mod:`scratch.cache` (``cache_dir``, ``cached_arrays``)."""
 
 import numpy as np
 import pytest
 
-import scratch.language as lang
-from scratch.language import cache_dir, cached_arrays, source_hash
+import scratch.cache as lang
+from scratch.cache import cache_dir, cached_arrays, source_hash
 
 
 def _f():
@@ -24,14 +24,14 @@ def in_tmp_repo(tmp_path, monkeypatch):
 
 
 def test_cache_dir_walks_up_to_pyproject(in_tmp_repo):
-    assert cache_dir() == in_tmp_repo / ".cache" / "language"
+    assert cache_dir() == in_tmp_repo / ".cache" / "weights"
     assert cache_dir().is_dir()
 
 
 def test_cache_dir_falls_back_to_temp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no pyproject.toml above a fresh temp folder
     monkeypatch.setattr(lang.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
-    assert cache_dir() == tmp_path / "tmp" / "scratch-cache" / "language"
+    assert cache_dir() == tmp_path / "tmp" / "scratch-cache" / "weights"
 
 
 def test_arrays_round_trip_and_are_reused(in_tmp_repo):
@@ -66,7 +66,7 @@ def test_key_changes_with_settings_and_source(in_tmp_repo):
 
 def test_corrupt_file_is_recomputed(in_tmp_repo):
     cached_arrays("demo", {"a": 1}, [_f], lambda: {"x": np.ones(3)})
-    (path,) = list((in_tmp_repo / ".cache" / "language").glob("demo-*.npz"))
+    (path,) = list((in_tmp_repo / ".cache" / "weights").glob("demo-*.npz"))
     path.write_bytes(b"not an npz file")
     arrays, hit = cached_arrays("demo", {"a": 1}, [_f], lambda: {"x": np.full(3, 7.0)})
     assert hit is False
@@ -75,14 +75,14 @@ def test_corrupt_file_is_recomputed(in_tmp_repo):
 
 def test_truncated_file_is_recomputed(in_tmp_repo):
     cached_arrays("demo", {"a": 2}, [_f], lambda: {"x": np.ones(1000)})
-    (path,) = list((in_tmp_repo / ".cache" / "language").glob("demo-*.npz"))
+    (path,) = list((in_tmp_repo / ".cache" / "weights").glob("demo-*.npz"))
     path.write_bytes(path.read_bytes()[:100])
     arrays, hit = cached_arrays("demo", {"a": 2}, [_f], lambda: {"x": np.zeros(1000)})
     assert hit is False and arrays["x"].sum() == 0
 
 
 def test_cached_gpt_trains_once_and_reloads_identical_weights(in_tmp_repo):
-    from scratch.language import cached_gpt
+    from scratch.language.gpt import cached_gpt
     from scratch.language.gpt import GPTConfig
 
     cfg = GPTConfig(vocab_size=5, block_size=4, n_layer=1, n_head=1, n_embd=4, dtype="float64")

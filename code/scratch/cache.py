@@ -1,0 +1,79 @@
+"""A small on-disk cache of trained weights, shared by the chapters.
+
+Pages that train a model for longer than a few seconds store the result under
+``<repo>/.cache/weights`` (git-ignored), keyed on every setting that affects it and
+on the source code of the modules involved, so an edit to the code always
+re-trains (:func:`cached_arrays`). Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import numpy as np
+
+__all__ = ["cache_dir", "source_hash", "cached_arrays"]
+
+
+def cache_dir() -> Path:
+    """``<repo>/.cache/weights`` (the repo is the first parent of the working directory holding
+    ``pyproject.toml``); a folder in the system temp directory when there is none."""
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file():
+            path = folder / ".cache" / "weights"
+            break
+    else:
+        path = Path(tempfile.gettempdir()) / "scratch-cache" / "weights"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def source_hash(objects: Iterable[Any]) -> str:
+    """SHA-256 of the source code of ``objects`` (modules, classes, functions)."""
+    h = hashlib.sha256()
+    for obj in objects:
+        h.update(inspect.getsource(obj).encode())
+    return h.hexdigest()
+
+
+def cached_arrays(name: str, config: dict[str, Any], sources: Iterable[Any],
+                  compute: Callable[[], dict[str, np.ndarray]]) -> tuple[dict[str, np.ndarray], bool]:
+    """Load arrays saved under a key of ``config`` and ``sources``, or compute and save them.
+
+    Parameters
+    ----------
+    name : str
+        File name prefix, e.g. ``"gpt-pydoc"``.
+    config : dict
+        Every hyperparameter that affects the result (JSON-serialisable).
+    sources : iterable of modules/classes/functions
+        Code whose edits must invalidate the cache (its source is hashed).
+    compute : callable returning dict of str to ndarray
+        Called when no valid file exists.
+
+    Returns
+    -------
+    (arrays, from_cache)
+    """
+    key = hashlib.sha256((json.dumps(config, sort_keys=True) + source_hash(sources)).encode()).hexdigest()[:16]
+    path = cache_dir() / f"{name}-{key}.npz"
+    if path.is_file():
+        try:
+            with np.load(path) as f:
+                return {k: f[k] for k in f.files}, True
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile):  # corrupt file: recompute
+            pass
+    arrays = compute()
+    tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
+    np.savez(tmp, **arrays)
+    os.replace(tmp, path)
+    return arrays, False
+
