@@ -42,3 +42,21 @@ def test_activation_functions():
     np.testing.assert_allclose(F.sigmoid(x).data, 1 / (1 + np.exp([1.0, -0.5])))
     np.testing.assert_allclose(F.softmax(x).data.sum(), 1.0)
     np.testing.assert_allclose(np.exp(F.log_softmax(x).data), F.softmax(x).data)
+
+
+def test_silu_matches_torch_and_gradcheck():
+    torch = pytest.importorskip("torch")
+    from scratch.nn.layers import SiLU
+
+    rng = np.random.default_rng(2)
+    x_np = np.concatenate([rng.standard_normal(20) * 5, [-800.0, 800.0, 0.0]])  # huge |x| must not overflow
+    g = rng.standard_normal(x_np.shape)
+    x = Tensor(x_np.copy(), requires_grad=True)
+    out = SiLU()(x)
+    out.backward(g)
+    xt = torch.tensor(x_np, requires_grad=True)
+    ref = torch.nn.functional.silu(xt)
+    ref.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-14, atol=1e-300)
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
+    assert gradcheck(F.silu, [Tensor(rng.standard_normal((3, 4)), requires_grad=True)])

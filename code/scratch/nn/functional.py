@@ -11,7 +11,7 @@ from typing import Any
 from scratch._validation import check_option
 from scratch.autograd.tensor import Tensor, cross_entropy, linear, log_softmax, softmax
 
-__all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "cross_entropy", "mse_loss"]
+__all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "cross_entropy", "mse_loss", "silu"]
 
 
 def relu(x: Tensor) -> Tensor:
@@ -54,3 +54,15 @@ def mse_loss(prediction: Tensor, target: Any, reduction: str = "mean") -> Tensor
     if reduction == "none":
         return squared
     return squared.mean() if reduction == "mean" else squared.sum()
+
+
+def silu(x: Tensor) -> Tensor:
+    """SiLU (swish), ``x * sigmoid(x)``, elementwise (``torch.nn.functional.silu``).
+
+    Notes
+    -----
+    :math:`\\mathrm{silu}(x) = x\\,\\sigma(x)`, with derivative
+    :math:`\\sigma(x)\\,(1 + x(1-\\sigma(x)))`; composed from the engine's
+    stable sigmoid and a product, so autograd derives the backward pass.
+    """
+    return x * x.sigmoid()

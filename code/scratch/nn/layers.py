@@ -17,7 +17,7 @@ from scratch.nn import functional as F
 from scratch.nn import init
 from scratch.nn.module import Module, Parameter
 
-__all__ = ["Linear", "ReLU", "Tanh", "Sigmoid", "Identity", "Flatten", "MSELoss", "CrossEntropyLoss"]
+__all__ = ["Linear", "ReLU", "Tanh", "Sigmoid", "Identity", "Flatten", "MSELoss", "CrossEntropyLoss", "SiLU"]
 
 
 class Linear(Module):
@@ -146,3 +146,10 @@ class CrossEntropyLoss(Module):
 
     def forward(self, logits: Tensor, targets: Any) -> Tensor:
         return F.cross_entropy(logits, targets, self.reduction)
+
+
+class SiLU(Module):
+    """SiLU (swish), ``x * sigmoid(x)``, elementwise (``torch.nn.SiLU``)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)

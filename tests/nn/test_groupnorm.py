@@ -1,0 +1,61 @@
+"""Tests for scratch.nn.groupnorm: gradcheck and agreement with torch.nn.GroupNorm."""
+
+import numpy as np
+import pytest
+
+from scratch.autograd import Tensor, gradcheck
+from scratch.nn.groupnorm import GroupNorm, group_norm
+
+
+def test_gradcheck():
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.normal(size=(2, 6, 3, 2)), requires_grad=True)
+    w = Tensor(rng.normal(size=6), requires_grad=True)
+    b = Tensor(rng.normal(size=6), requires_grad=True)
+    assert gradcheck(lambda x, w, b: group_norm(x, 3, w, b), [x, w, b])
+    assert gradcheck(lambda x: group_norm(x, 2), [x])
+
+
+@pytest.mark.parametrize("groups, shape", [(1, (3, 4, 5, 5)), (2, (3, 4, 5, 5)), (4, (3, 4, 5, 5)),
+                                           (3, (2, 6, 7)), (2, (5, 4))])
+def test_matches_torch(groups, shape):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(groups)
+    c = shape[1]
+    gn = GroupNorm(groups, c)
+    gn.weight.data[...] = rng.normal(size=c)
+    gn.bias.data[...] = rng.normal(size=c)
+    ref = torch.nn.GroupNorm(groups, c, dtype=torch.float64)
+    with torch.no_grad():
+        ref.weight.copy_(torch.from_numpy(gn.weight.data))
+        ref.bias.copy_(torch.from_numpy(gn.bias.data))
+    x_np = 3 * rng.normal(size=shape) + 2
+    g = rng.normal(size=shape)
+    x = Tensor(x_np, requires_grad=True)
+    out = gn(x)
+    out.backward(g)
+    xt = torch.tensor(x_np, requires_grad=True)
+    ref_out = ref(xt)
+    ref_out.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out.data, ref_out.detach().numpy(), atol=1e-12)
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(gn.weight.grad, ref.weight.grad.numpy(), atol=1e-10)
+    np.testing.assert_allclose(gn.bias.grad, ref.bias.grad.numpy(), atol=1e-10)
+
+
+def test_float32_stays_float32():
+    gn = GroupNorm(2, 4, dtype=np.float32)
+    out = gn(Tensor(np.ones((1, 4, 2, 2), dtype=np.float32)))
+    assert out.dtype == np.float32
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: GroupNorm(3, 4), "not divisible by num_groups=3"),
+    (lambda: GroupNorm(2, 4)(Tensor(np.zeros((2, 6, 3, 3)))), r"\(N, 4, \.\.\.\); got \(2, 6, 3, 3\)"),
+    (lambda: GroupNorm(2, 4)(Tensor(np.zeros(4))), r"\(N, 4, \.\.\.\)"),
+    (lambda: group_norm(Tensor(np.zeros((2, 5, 3))), 2), "cannot be split into 2"),
+    (lambda: GroupNorm(0, 4), "num_groups"),
+])
+def test_bad_input(make, match):
+    with pytest.raises(ValueError, match=match):
+        make()
