@@ -55,6 +55,11 @@ CASES = [
     ("pow_int", lambda a: a**3, lambda a: a**3, [(3, 4)], "real"),
     ("pow_frac", lambda a: a**1.5, lambda a: a**1.5, [(3, 4)], "positive"),
     ("pow_neg", lambda a: a**-2, lambda a: a**-2, [(3, 4)], "positive"),
+    ("pow_2", lambda a: a**2, lambda a: a**2, [(3, 4)], "real"),
+    ("pow_4", lambda a: a**4, lambda a: a**4, [(3, 4)], "real"),
+    ("pow_-1", lambda a: a**-1, lambda a: a**-1, [(3, 4)], "positive"),
+    ("pow_-0.5", lambda a: a**-0.5, lambda a: a**-0.5, [(3, 4)], "positive"),
+    ("pow_2.7_general", lambda a: a**2.7, lambda a: a**2.7, [(3, 4)], "positive"),
     ("rpow", lambda a: 2.0**a, lambda a: 2.0**a, [(3, 4)], "real"),
     ("sqrt", lambda a: a.sqrt(), lambda a: a.sqrt(), [(3, 4)], "positive"),
     # elementwise functions
@@ -406,6 +411,56 @@ def test_float32_is_preserved_through_ops_and_grads():
     assert loss.dtype == np.float32
     loss.backward()
     assert x.grad.dtype == np.float32 and w.grad.dtype == np.float32
+
+
+class _NoPowerArray(np.ndarray):
+    """An array that fails on any call of the ufunc np.power (also through ``**``)."""
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if ufunc is np.power or ufunc is np.float_power:
+            raise AssertionError(f"np.{ufunc.__name__} was called")
+        inputs = tuple(i.view(np.ndarray) if isinstance(i, _NoPowerArray) else i for i in inputs)
+        return getattr(ufunc, method)(*inputs, **kwargs)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("exponent", [2, 3, 2.0, 3.0, np.int64(3), 4, -1, -2, 0.5, -0.5, 1.5])
+def test_small_powers_do_not_call_np_power(monkeypatch, exponent, dtype):
+    """The powf trap: x**3 through np.power costs 100-300x a product on some machines.
+
+    ``Tensor.__pow__`` with the exponents networks use must compute products (or a
+    square root) in forward AND backward, keep the dtype, and agree with np.power.
+    """
+    rng = np.random.default_rng(0)
+    data = rng.uniform(0.5, 2.0, (4, 5)).astype(dtype)
+    expected_out = np.power(data, float(exponent))
+    expected_grad = float(exponent) * np.power(data, float(exponent) - 1)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("np.power was called")
+
+    monkeypatch.setattr(np, "power", forbidden)  # catches np.power(...) calls
+    x = Tensor(data, requires_grad=True)
+    x.data = data.view(_NoPowerArray)  # catches ``array ** p`` too (it goes to the ufunc directly)
+    y = x**exponent
+    y.backward(np.ones(data.shape, dtype=dtype))
+    assert y.dtype == dtype and x.grad.dtype == dtype
+    rtol = 1e-6 if dtype == np.float32 else 1e-13
+    np.testing.assert_allclose(y.data, expected_out, rtol=rtol)
+    np.testing.assert_allclose(x.grad, expected_grad, rtol=rtol)
+
+
+def test_power_guard_catches_array_power():
+    """Negative control: the guard above does fail on ``array ** 3``."""
+    a = np.ones(3).view(_NoPowerArray)
+    with pytest.raises(AssertionError, match="np.power was called"):
+        a**3
+
+
+@pytest.mark.parametrize("exponent", [2, 3])
+def test_integer_powers_keep_gradcheck(exponent):
+    x = Tensor(np.random.default_rng(exponent).standard_normal((3, 4)), requires_grad=True)
+    assert gradcheck(lambda a: a**exponent, [x])
 
 
 def test_mixed_dtypes_give_grads_in_each_inputs_dtype():

@@ -60,3 +60,40 @@ def test_silu_matches_torch_and_gradcheck():
     np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-14, atol=1e-300)
     np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
     assert gradcheck(F.silu, [Tensor(rng.standard_normal((3, 4)), requires_grad=True)])
+
+
+def test_gelu_matches_torch_and_gradcheck():
+    torch = pytest.importorskip("torch")
+    x = np.linspace(-6.0, 6.0, 61).reshape(61, 1) * np.ones((1, 3))
+    xt = torch.tensor(x, requires_grad=True)
+    ref = torch.nn.functional.gelu(xt, approximate="tanh")
+    ours = Tensor(x.copy(), requires_grad=True)
+    out = F.gelu(ours)
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-13, atol=1e-14)
+    g = np.random.default_rng(0).standard_normal(x.shape)
+    out.backward(g)
+    ref.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(ours.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-13)
+    assert gradcheck(F.gelu, [Tensor(np.random.default_rng(1).standard_normal((4, 5)), requires_grad=True)])
+
+
+def test_gelu_keeps_float32_and_leaves_input_alone():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(2).standard_normal((8, 16)).astype(np.float32)
+    before = x.copy()
+    t = Tensor(x, requires_grad=True)
+    out = F.gelu(t)
+    out.backward(np.ones_like(x))
+    assert out.dtype == np.float32 and t.grad.dtype == np.float32
+    np.testing.assert_array_equal(x, before)  # in-place temporaries never touch the input
+    xt = torch.from_numpy(x.copy()).requires_grad_()
+    ref = torch.nn.functional.gelu(xt, approximate="tanh")
+    ref.sum().backward()
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(t.grad, xt.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_gelu_is_importable_from_the_gpt_module():
+    from scratch.language.gpt import gelu
+
+    assert gelu is F.gelu

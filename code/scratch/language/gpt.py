@@ -15,9 +15,10 @@ from typing import Any
 import numpy as np
 
 from scratch._validation import as_rng, check_int, check_positive
-from scratch.autograd.tensor import Tensor, cross_entropy, from_op, no_grad
+from scratch.autograd.tensor import Tensor, cross_entropy, no_grad
 from scratch.nn.attention import MultiHeadAttention
 from scratch.nn.embedding import Embedding
+from scratch.nn.functional import gelu  # noqa: F401  (re-exported: pages import it from here)
 from scratch.nn.layernorm import LayerNorm
 from scratch.nn.layers import Linear
 from scratch.nn.module import Module, ModuleList
@@ -34,29 +35,6 @@ class GPTConfig:
     n_head: int = 4           # attention heads per block
     n_embd: int = 128         # width of the residual stream
     dtype: str = "float32"    # float32 for speed, float64 for gradient checks
-
-
-_GELU_C = math.sqrt(2.0 / math.pi)
-
-
-def gelu(x: Tensor) -> Tensor:
-    """Fused GELU, tanh approximation (``torch.nn.functional.gelu(x, approximate="tanh")``).
-
-    Notes
-    -----
-    ``eq-gpt-gelu``: :math:`\\mathrm{GELU}(x) \\approx \\tfrac12 x\\,(1 + \\tanh u)`,
-    :math:`u = \\sqrt{2/\\pi}(x + 0.044715 x^3)`; derivative
-    :math:`\\tfrac12(1+\\tanh u) + \\tfrac12 x (1-\\tanh^2 u)\\, \\sqrt{2/\\pi}(1 + 3\\cdot 0.044715 x^2)`.
-    """
-    xd = x.data
-    th = np.tanh(_GELU_C * (xd + 0.044715 * xd**3))
-    out = 0.5 * xd * (1.0 + th)
-
-    def backward(g):
-        dth = (1.0 - th * th) * _GELU_C * (1.0 + 3 * 0.044715 * xd * xd)
-        return (g * (0.5 * (1.0 + th) + 0.5 * xd * dth),)
-
-    return from_op(out, (x,), backward, "gelu")
 
 
 class Block(Module):
@@ -251,6 +229,7 @@ def cached_gpt(name: str, config: Any, train_ids: np.ndarray, val_ids: np.ndarra
 
     import scratch.nn.attention as attention
     import scratch.nn.embedding as embedding
+    import scratch.nn.functional as functional
     import scratch.nn.layernorm as layernorm
     import scratch.nn.layers as layers
     import scratch.optim.optimizers as optimizers
@@ -264,7 +243,7 @@ def cached_gpt(name: str, config: Any, train_ids: np.ndarray, val_ids: np.ndarra
         hist = gpt.train_gpt(model, train_ids, val_ids, **train_kw)
         return {**{f"w.{k}": v for k, v in model.state_dict().items()}, **{f"h.{k}": v for k, v in hist.items()}}
 
-    arrays, hit = cached_arrays(name, key, [tensor, layers, embedding, layernorm, attention, gpt, optimizers, schedules],
+    arrays, hit = cached_arrays(name, key, [tensor, layers, embedding, functional, layernorm, attention, gpt, optimizers, schedules],
                                 compute)
     model = gpt.GPT(config, rng=0)
     model.load_state_dict({k[2:]: v for k, v in arrays.items() if k.startswith("w.")})

@@ -6,12 +6,15 @@ module gives them the names networks use and adds losses composed from them.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from scratch._validation import check_option
-from scratch.autograd.tensor import Tensor, cross_entropy, linear, log_softmax, softmax
+import numpy as np
 
-__all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "cross_entropy", "mse_loss", "silu"]
+from scratch._validation import check_option
+from scratch.autograd.tensor import Tensor, cross_entropy, from_op, linear, log_softmax, softmax
+
+__all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "cross_entropy", "mse_loss", "gelu", "silu"]
 
 
 def relu(x: Tensor) -> Tensor:
@@ -27,6 +30,56 @@ def tanh(x: Tensor) -> Tensor:
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + exp(-x)), elementwise (computed without overflow)."""
     return x.sigmoid()
+
+
+_GELU_C = math.sqrt(2.0 / math.pi)
+_GELU_A = 0.044715
+
+
+def gelu(x: Tensor) -> Tensor:
+    """Fused GELU, tanh approximation (``torch.nn.functional.gelu(x, approximate="tanh")``).
+
+    Parameters
+    ----------
+    x : Tensor of any shape
+
+    Returns
+    -------
+    Tensor of the same shape and dtype.
+
+    Notes
+    -----
+    ``eq-gpt-gelu`` of the GPT page: :math:`\\mathrm{GELU}(x) \\approx \\tfrac12 x\\,(1 + \\tanh u)`,
+    :math:`u = \\sqrt{2/\\pi}\\,(x + 0.044715\\, x^3)`; derivative
+    :math:`\\tfrac12(1+\\tanh u) + \\tfrac12 x\\,(1-\\tanh^2 u)\\,\\sqrt{2/\\pi}\\,(1 + 3\\cdot 0.044715\\, x^2)`.
+    The cube is a product, not ``x**3``: numpy sends integer powers to the C
+    library's ``pow``, element by element, which on some machines costs as much as the
+    rest of a GPT step. Temporaries are updated in place.
+    """
+    xd = x.data
+    x2 = xd * xd                                   # x^2, kept for backward
+    u = x2 * (_GELU_C * _GELU_A)
+    u += _GELU_C
+    u *= xd                                        # u = c (x + a x^3)
+    th = np.tanh(u, out=u)                         # tanh u, kept for backward
+    out = th + 1.0
+    out *= xd
+    out *= 0.5                                     # x (1 + tanh u) / 2
+
+    def backward(g):
+        d = th * th
+        np.subtract(1.0, d, out=d)                 # 1 - tanh^2 u
+        poly = x2 * (3.0 * _GELU_A * _GELU_C)
+        poly += _GELU_C                            # du/dx = c (1 + 3 a x^2)
+        d *= poly
+        d *= xd
+        d += th
+        d += 1.0
+        d *= 0.5                                   # dGELU/dx
+        d *= g
+        return (d,)
+
+    return from_op(out, (x,), backward, "gelu")
 
 
 def mse_loss(prediction: Tensor, target: Any, reduction: str = "mean") -> Tensor:
