@@ -55,9 +55,14 @@ _static/mathjax/tex-chtml-full.js:
 	rm -rf _static/mathjax && cp -r $(BUILD)/mathjax-pkg/package/es5 _static/mathjax
 	rm -rf $(BUILD)/mathjax-pkg
 
+# Pages execute in parallel (one per core, one BLAS thread each) into the execution
+# cache; the Sphinx build then reads every page's outputs from the cache. JOBS=1 runs
+# them one at a time.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 book: install mathjax
 	$(BIN)/python tools/cache_key.py $(BUILD)
 	@start=$$(date +%s); \
+	$(BLAS_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/execute_pages.py --jobs $(JOBS) --build $(BUILD); \
 	$(BLAS_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --builder html $(JB_FLAGS); \
 	echo "book: built in $$(( $$(date +%s) - start )) s; open $(abspath $(BUILD))/html/index.html or run 'make serve'"
 
