@@ -124,9 +124,12 @@ class FrozenLake(TabularEnv):
     map_name : {"4x4", "8x8"}
     is_slippery : bool, default True
     success_rate : float, default 1/3
+    max_episode_steps : int, default 100
+        The time limit of ``FrozenLake-v1`` (Gymnasium's ``FrozenLake8x8-v1`` uses 200).
     """
 
-    def __init__(self, map_name: str = "4x4", is_slippery: bool = True, success_rate: float = 1.0 / 3.0):
+    def __init__(self, map_name: str = "4x4", is_slippery: bool = True, success_rate: float = 1.0 / 3.0,
+                 max_episode_steps: int = 100):
         if map_name not in _FROZEN_MAPS:
             raise ValueError(f"Unknown map_name={map_name!r}; expected one of {list(_FROZEN_MAPS)}.")
         self.desc = np.asarray([list(r) for r in _FROZEN_MAPS[map_name]], dtype="c")
@@ -153,7 +156,7 @@ class FrozenLake(TabularEnv):
                     else:
                         P[s][a] = [(1.0, *outcome(row, col, a))]
         isd = (self.desc == b"S").astype(np.float64).ravel()
-        super().__init__(P, isd / isd.sum(), max_episode_steps=100 if map_name == "4x4" else 200)
+        super().__init__(P, isd / isd.sum(), max_episode_steps=max_episode_steps)
 
 
 class RandomWalk(TabularEnv):
