@@ -22,11 +22,16 @@ import jupytext
 import nbformat
 
 INSTALL_CELL = """\
-# Colab / fresh environments: install the book's package `scratch` if it is missing.
+# Colab / fresh environments: install the book's package `scratch` and what the pages
+# import (the [pages] extra) if it is missing. SCRATCH_INSTALL_URL may point elsewhere
+# (a fork, or a local checkout as file:///path/to/clone).
 try:
     import scratch  # noqa: F401
 except ImportError:
-    %pip install --quiet "ml-from-scratch @ git+{repo_url}@{branch}"
+    import importlib, os
+    _url = os.environ.get("SCRATCH_INSTALL_URL", "git+{repo_url}@{branch}")
+    %pip install --quiet "ml-from-scratch[pages] @ {{_url}}"
+    importlib.invalidate_caches()
 """
 
 

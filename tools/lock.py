@@ -3,9 +3,12 @@
 - ``requirements/constraints.txt``: every package (direct and transitive) installed
   by ``pip install -e .[test]``, pinned to the exact version. The Makefile installs
   with ``-c requirements/constraints.txt``, so builds are reproducible.
-- ``binder/requirements.txt``: what Binder installs: the runtime and ``[book]``
-  packages the pages import, pinned to the same versions, minus the site
-  generator (Binder runs notebooks, it does not build the site).
+- ``binder/requirements.txt``: what Binder installs: the runtime and ``[pages]``
+  packages (everything a page imports), pinned to the same versions, plus jupytext
+  and ipykernel to open the MyST pages as notebooks; not the site generator (Binder
+  runs notebooks, it does not build the site). Its first line points pip at PyTorch's
+  CPU wheel index, and torch is pinned to the ``+cpu`` build: the default (CUDA)
+  wheels would make the Binder image gigabytes larger for no use.
 
 Run ``make lock`` after editing pyproject.toml. tests/platform/test_dependencies.py
 checks that these files agree with pyproject.toml.
@@ -21,9 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SELF = "ml-from-scratch"
-# Binder needs what the pages import plus jupytext to open MyST pages as notebooks.
-BINDER_SKIP = {"jupyter-book", "myst-nb", "sphinx", "sphinx-exercise", "sphinx-proof",
-               "sphinx-design", "sphinxcontrib-bibtex", "sphinx-copybutton"}
+# Binder needs what the pages import plus these, to open MyST pages as notebooks.
+BINDER_EXTRA = ["jupytext", "ipykernel"]
+TORCH_CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 
 
 def canonical(name: str) -> str:
@@ -57,9 +60,14 @@ def installed() -> dict[str, str]:
 
 
 def binder_requirements(pins: dict[str, str]) -> list[str]:
-    names = [requirement_name(r) for r in declared(None) + declared("book")]
-    names = [n for n in dict.fromkeys(names) if n not in BINDER_SKIP]
-    return [f"{n}=={pins[n]}" for n in names]
+    names = [requirement_name(r) for r in declared(None) + declared("pages")] + BINDER_EXTRA
+    out = [TORCH_CPU_INDEX]
+    for n in dict.fromkeys(names):
+        version = pins[n]
+        if n == "torch" and "+" not in version:
+            version += "+cpu"  # the CPU build, from the index above
+        out.append(f"{n}=={version}")
+    return out
 
 
 def main() -> int:

@@ -1,36 +1,16 @@
-"""Plotting and display helpers shared by the book's pages (matplotlib allowed here)."""
+"""Plotting helpers shared by the book's pages (matplotlib allowed here).
+
+Helpers that display code and records on a page live in :mod:`scratch.display`.
+"""
 
 from __future__ import annotations
 
 import inspect
 
-__all__ = ["show", "new_figure", "benchmark_summary"]
+__all__ = ["new_figure", "benchmark_summary"]
 
-
-def show(*objs):
-    """Display the source code of package objects on a page.
-
-    Pages never paste package code; they call ``show(LinearRegression.fit)`` in a cell
-    whose input is removed, so the rendered code is the tested code.
-
-    Parameters
-    ----------
-    *objs : function, class or module
-        Objects whose source to render, in order.
-    """
-    from IPython.display import Code, display  # IPython is present wherever pages run
-
-    if not objs:
-        raise TypeError("show() needs at least one function, class or module to display.")
-    for obj in objs:
-        try:
-            source = inspect.getsource(obj)
-        except (TypeError, OSError) as exc:
-            raise TypeError(
-                f"show() displays package source code; cannot get the source of {obj!r} ({exc})."
-            ) from None
-        display(Code(inspect.cleandoc("\n" + source) if source.startswith(" ") else source,
-                     language="python"))
+# Transitional: pages written before scratch.display existed import show from here.
+from scratch.display import show  # noqa: E402,F401  (TODO(lead): remove once no page does)
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.0, height: float = 3.0, **kwargs):
@@ -42,23 +22,28 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.0, height: fl
     return fig, axes
 
 
-def benchmark_summary(path) -> str:
-    """Text summary of a benchmark record written by ``benchmarks/*.py --json``.
+def benchmark_summary(path, machine: str | None = None) -> str:
+    """Text summary of the benchmark records written by ``benchmarks/*.py --json``.
 
     Pages quote speed ratios from these files (measured side by side by the benchmark
-    script) instead of timing anything themselves.
+    script) instead of timing anything themselves. A file keeps one record per machine
+    fingerprint (CPU model, numpy and its BLAS kernel, torch), so every ratio is shown
+    with the machine that measured it.
 
     Parameters
     ----------
     path : str or os.PathLike
-        The JSON record, e.g. ``benchmarks/results.json``.
+        The JSON file, e.g. ``benchmarks/results.json``.
+    machine : str, optional
+        Show only the record of this fingerprint id (printed by the benchmarks), or
+        ``"latest"`` for the newest record; default: every record, newest first.
 
     Returns
     -------
     str
-        When and where it was measured, one line per case with both times and the ratio
-        scratch/torch, and the command that reproduces it. If the file does not exist
-        (e.g. on Colab), a line saying how to create it.
+        Per record: when and on which machine it was measured, one line per case with
+        both times and the ratio scratch/torch, and the command that reproduces it. If
+        the file does not exist (e.g. on Colab), a line saying how to create it.
     """
     import json
     from pathlib import Path
@@ -67,17 +52,42 @@ def benchmark_summary(path) -> str:
     if not path.exists():
         return f"{path.name} not found; create it by running the benchmark with --json (see benchmarks/)."
     try:
-        bench = json.loads(path.read_text(encoding="utf-8"))
-        m = bench["machine"]
-        lines = [f"measured {bench['date']} on {m['platform']}, {m['cpu_count']} CPUs, numpy {m['numpy']}, "
-                 f"torch {m['torch']}, threads={bench['threads']}, {bench['dtype']}"]
-        for r in bench["results"]:
-            lines.append(f"  {r['case']:36s} scratch {r['scratch_ms']:8.3f} ms  torch {r['torch_ms']:8.3f} ms  "
-                         f"ratio scratch/torch {r['ratio']:.2f}")
-        lines.append(f"reproduce with: {bench['command']}")
-    except (ValueError, KeyError, TypeError) as exc:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        records = data["records"] if "records" in data else [data]  # older files hold one record
+        if machine == "latest":
+            records = records[:1]
+        elif machine is not None:
+            records = [r for r in records if r.get("fingerprint_id") == machine]
+            if not records:
+                raise ValueError(f"{path} holds no record of machine {machine!r}.")
+        lines = []
+        for bench in records:
+            lines.append("measured " + _machine_line(bench))
+            for r in bench["results"]:
+                lines.append(f"  {r['case']:36s} scratch {r['scratch_ms']:8.3f} ms  torch {r['torch_ms']:8.3f} ms  "
+                             f"ratio scratch/torch {r['ratio']:.2f}")
+            lines.append(f"reproduce with: {bench['command']}")
+        if not lines:
+            raise KeyError("records")
+    except (KeyError, TypeError, json.JSONDecodeError) as exc:
         raise ValueError(
             f"{path} is not a benchmark record written by benchmarks/*.py --json ({exc!r}); "
             "re-run the benchmark with --json to regenerate it."
         ) from None
     return "\n".join(lines)
+
+
+def _machine_line(bench: dict) -> str:
+    """Date, machine and settings of one benchmark record."""
+    settings = f"threads={bench['threads']}, {bench['dtype']}"
+    fp = bench.get("fingerprint")
+    if fp is None:  # a record from before fingerprints: platform only
+        m = bench["machine"]
+        return (f"{bench['date']} on {m['platform']}, {m['cpu_count']} CPUs (CPU model not recorded), "
+                f"numpy {m['numpy']}, torch {m['torch']}, {settings}")
+    blas, simd = fp["numpy"]["blas"], fp["numpy"]["simd"]
+    best = simd["dispatch_supported"][-1] if simd["dispatch_supported"] else "baseline SIMD only"
+    return (f"{bench['date']} on machine {fp['id']}: {fp['cpu']}, {fp['cpu_count']} CPUs; "
+            f"numpy {fp['numpy']['version']} ({best}) with {blas.get('library')} {blas.get('version')} "
+            f"{blas.get('kernel')} kernel; torch {fp['torch'].get('version')} with {fp['torch'].get('blas')}; "
+            f"{settings}")

@@ -69,6 +69,7 @@ def test_colab_notebook_starts_with_an_install_cell():
     first = nb.cells[0]
     assert first.cell_type == "code" and "import scratch" in first.source
     assert '%pip install' in first.source and "git+https://github.com/o/r@main" in first.source
+    assert "ml-from-scratch[pages]" in first.source  # everything the pages import, not numpy alone
     source_cells = jupytext.read(page).cells
     assert [c.source for c in nb.cells[1:]] == [c.source for c in source_cells]
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")

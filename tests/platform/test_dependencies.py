@@ -24,7 +24,7 @@ def test_jupyter_book_1x_is_pinned():
 
 def test_every_declared_pin_is_in_the_lock_with_the_same_version():
     pins = constraints()
-    for extra in [None, "plot", "book", "test"]:
+    for extra in [None, "plot", "pages", "book", "test"]:
         for req in lock.declared(extra):
             name = lock.requirement_name(req)
             assert name in pins, f"{name} is declared in pyproject.toml but missing from the lock; run `make lock`"
@@ -42,5 +42,24 @@ def test_reference_libraries_are_test_only():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     runtime = [lock.requirement_name(r) for r in project["dependencies"]]
     assert runtime == ["numpy"]
+    pages = [lock.requirement_name(r) for r in lock.declared("pages")]
     test = [lock.requirement_name(r) for r in project["optional-dependencies"]["test"]]
-    assert "torch" in test and "torch" not in [lock.requirement_name(r) for r in lock.declared("book")]
+    for heavy in ["diffusers", "torch-geometric", "filterpy", "playwright"]:
+        assert heavy in test and heavy not in pages, f"{heavy} is for the tests only"
+
+
+def test_make_book_installs_the_pages_extra():
+    """A newcomer's `make book` must install everything a page imports (it once missed torch)."""
+    assert "ml-from-scratch[pages]" in [r.replace(" ", "") for r in
+                                        tomllib.loads((ROOT / "pyproject.toml").read_text())
+                                        ["project"]["optional-dependencies"]["book"]]
+    makefile = (ROOT / "Makefile").read_text()
+    book_install = makefile.split("$(VENV)/.book-installed:")[1].split("\n\n")[0]
+    assert '-e ".[book]"' in book_install
+
+
+def test_binder_gets_the_cpu_build_of_torch():
+    lines = (ROOT / "binder/requirements.txt").read_text().splitlines()
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in lines
+    torch = [l for l in lines if l.startswith("torch==")]
+    assert len(torch) == 1 and torch[0].endswith("+cpu")
