@@ -6,6 +6,6 @@ Chapters (one module each, imported from its submodule):
 * :mod:`scratch.probabilistic.kalman` -- Kalman filter and Rauch-Tung-Striebel smoother
 * :mod:`scratch.probabilistic.particle_filter` -- importance sampling and the bootstrap particle filter
 * :mod:`scratch.probabilistic.gaussian_process` -- Gaussian process regression
-* :mod:`scratch.probabilistic.variational` -- variational inference and black-box VI
-* :mod:`scratch.probabilistic.bnn` -- Bayesian neural networks (Bayes by Backprop, HMC)
+* :mod:`scratch.probabilistic.variational_inference` -- variational inference and black-box VI
+* :mod:`scratch.probabilistic.bayesian_nn` -- Bayesian neural networks (Bayes by Backprop, HMC)
 """
