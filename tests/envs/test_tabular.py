@@ -121,3 +121,19 @@ def test_frozen_lake_bad_map():
     with pytest.raises(ValueError, match="Unknown map_name"):
         FrozenLake("5x5")
     assert LEFT == 3 and DOWN == 2       # grid order (CliffWalking's), not FrozenLake's
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_same_seed_same_trajectory_as_gymnasium(seed):
+    gym = pytest.importorskip("gymnasium")
+    theirs = gym.make("FrozenLake-v1", map_name="8x8")
+    ours = FrozenLake("8x8")
+    rng = np.random.default_rng(seed)
+    for episode in range(30):
+        assert ours.reset(seed=seed * 1000 + episode)[0] == theirs.reset(seed=seed * 1000 + episode)[0]
+        done = False
+        while not done:
+            a = int(rng.integers(4))
+            r1, r2 = ours.step(a), theirs.step(a)
+            assert r1[:4] == r2[:4] and r1[4]["prob"] == r2[4]["prob"]
+            done = r1[2] or r1[3]

@@ -156,6 +156,25 @@ def transition_arrays(P: Any, n_states: int | None = None, n_actions: int | None
     return T, R
 
 
+def _cumsum(probs: list) -> list:
+    """Running sums in order (the same floating-point sums as np.cumsum)."""
+    out, acc = [], 0.0
+    for p in probs:
+        acc += p
+        out.append(acc)
+    return out
+
+
+def _categorical_sample(cumulative: np.ndarray, rng: np.random.Generator) -> int:
+    """Index drawn from cumulative probabilities with one uniform number (Gymnasium's rule,
+    so that the same seed gives the same trajectory as Gymnasium's toy-text environments)."""
+    u = rng.random()
+    for i, c in enumerate(cumulative):
+        if c > u:
+            return i
+    return 0                                       # as np.argmax of an all-False array
+
+
 class TabularEnv(Env):
     """A finite MDP given by its table ``P`` and a start distribution.
 
@@ -189,6 +208,7 @@ class TabularEnv(Env):
             )
         self.P = P
         self.initial_state_distrib = isd
+        self._isd_cumsum = _cumsum(isd.tolist())
         self.observation_space = Discrete(n_states)
         self.action_space = Discrete(n_actions)
         self.max_episode_steps = max_episode_steps
@@ -217,19 +237,19 @@ class TabularEnv(Env):
         return {"prob": prob}
 
     def _reset(self, options: dict) -> tuple[int, dict]:
-        self.s = int(self.np_random.choice(self.n_states, p=self.initial_state_distrib))
+        self.s = _categorical_sample(self._isd_cumsum, self.np_random)
         self._t, self.lastaction = 0, None
         return self.s, self._info(1.0)
 
     def _step(self, action: Any) -> tuple[int, float, bool, bool, dict]:
-        if int(action) not in self.available_actions(self.s):
+        row = self.P[self.s]
+        if (int(action) not in row) if isinstance(row, dict) else not 0 <= int(action) < len(row):
             raise ValueError(
                 f"action {action} is not available in state {self.s} of {type(self).__name__} "
                 f"(available: {self.available_actions(self.s)}); see info['action_mask']."
             )
-        outcomes = self.P[self.s][int(action)]
-        probs = np.array([o[0] for o in outcomes], dtype=np.float64)
-        i = int(self.np_random.choice(len(outcomes), p=probs / probs.sum())) if len(outcomes) > 1 else 0
+        outcomes = row[int(action)]
+        i = 0 if len(outcomes) == 1 else _categorical_sample(_cumsum([o[0] for o in outcomes]), self.np_random)
         prob, s_next, reward, terminated = outcomes[i]
         reward = self._reward(self.s, int(action), float(reward))
         self.s, self.lastaction = int(s_next), int(action)

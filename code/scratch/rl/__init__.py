@@ -1,4 +1,5 @@
 """Part VII: reinforcement learning (pages under book/rl/).
 
 * :mod:`scratch.rl.dynamic_programming`: Bellman equations, policy evaluation, policy and value iteration
+* :mod:`scratch.rl.td_learning`: Monte Carlo, TD(0) and n-step TD prediction; the TD model of conditioning
 """
