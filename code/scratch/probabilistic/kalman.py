@@ -1,0 +1,412 @@
+"""Kalman filter and Rauch-Tung-Striebel smoother for linear-Gaussian state-space models.
+
+The chapter ``book/probabilistic/kalman.md`` derives every equation used here;
+the equation labels named in the *Notes* sections are the page's labels.
+
+The model (time-invariant matrices, pykalman's conventions)::
+
+    x_0 ~ N(m_0, P_0)                       initial_state_mean, initial_state_covariance
+    x_{t+1} = A x_t + w_t,  w_t ~ N(0, Q)     transition_matrices, transition_covariance
+    y_t     = C x_t + v_t,  v_t ~ N(0, R)     observation_matrices, observation_covariance
+
+Two layers: functional cores on arrays (``predict_step``, ``update_step``,
+``kalman_filter``, ``rts_smoother``, ``steady_state_covariance``), reusable by a
+switching linear dynamical system, and the estimator-style class ``KalmanFilter``
+with pykalman's ``filter``, ``smooth``, ``loglikelihood`` and ``sample``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scratch._validation import as_rng, check_array, check_int
+
+__all__ = [
+    "predict_step",
+    "update_step",
+    "kalman_filter",
+    "rts_smoother",
+    "steady_state_covariance",
+    "nees",
+    "KalmanFilter",
+]
+
+
+# -- validation helpers ----------------------------------------------------------------
+def _check_cov(S, name: str, n: int, *, strict: bool) -> np.ndarray:
+    """A symmetric (n, n) covariance, positive definite (strict) or semidefinite."""
+    S = check_array(S, name=name, ndim=2)
+    if S.shape != (n, n):
+        raise ValueError(f"{name} must have shape ({n}, {n}); got {S.shape}.")
+    if not np.allclose(S, S.T, rtol=1e-10, atol=1e-12):
+        raise ValueError(f"{name} must be symmetric; got max |S - S^T| = {np.max(np.abs(S - S.T)):.3g}.")
+    eig_min = float(np.min(np.linalg.eigvalsh(S)))
+    scale = max(1.0, float(np.max(np.abs(S))))
+    if (strict and eig_min <= 0) or eig_min < -1e-10 * scale:
+        kind = "positive definite" if strict else "positive semidefinite"
+        raise ValueError(
+            f"{name} must be {kind}; its smallest eigenvalue is {eig_min:.3g}. "
+            "Use a valid covariance matrix (e.g. L @ L.T + eps * I)."
+        )
+    return S
+
+
+def _check_model(A, C, Q, R, m0, P0):
+    A = check_array(A, name="transition_matrices", ndim=2)
+    n = A.shape[0]
+    if A.shape != (n, n):
+        raise ValueError(f"transition_matrices must be square (n_dim_state, n_dim_state); got {A.shape}.")
+    C = check_array(C, name="observation_matrices", ndim=2)
+    if C.shape[1] != n:
+        raise ValueError(
+            f"observation_matrices must have shape (n_dim_obs, n_dim_state={n}); got {C.shape}. "
+            "Its number of columns must equal the state dimension of transition_matrices."
+        )
+    p = C.shape[0]
+    Q = _check_cov(Q, "transition_covariance", n, strict=False)
+    R = _check_cov(R, "observation_covariance", p, strict=True)
+    m0 = check_array(m0, name="initial_state_mean", ndim=1)
+    if m0.shape != (n,):
+        raise ValueError(f"initial_state_mean must have shape ({n},); got {m0.shape}.")
+    P0 = _check_cov(P0, "initial_state_covariance", n, strict=False)
+    return A, C, Q, R, m0, P0
+
+
+def _check_obs(Y, p: int) -> np.ndarray:
+    Y = check_array(Y, name="X", ndim=(1, 2))
+    if Y.ndim == 1:
+        if p != 1:
+            raise ValueError(
+                f"X must have shape (n_timesteps, n_dim_obs={p}); got a 1-D array of shape {Y.shape}."
+            )
+        Y = Y[:, None]
+    if Y.shape[1] != p:
+        raise ValueError(
+            f"X has {Y.shape[1]} columns but the observation matrix expects n_dim_obs = {p}. "
+            "Pass observations of shape (n_timesteps, n_dim_obs)."
+        )
+    return Y
+
+
+# -- the functional core ---------------------------------------------------------------
+def predict_step(m, P, A, Q):
+    r"""Time update: :math:`m^- = A m`, :math:`P^- = A P A^\top + Q`.
+
+    Parameters
+    ----------
+    m : ndarray of shape (n_dim_state,)
+    P : ndarray of shape (n_dim_state, n_dim_state)
+    A, Q : ndarray of shape (n_dim_state, n_dim_state)
+
+    Returns
+    -------
+    m_pred, P_pred : ndarray
+        Predicted mean and covariance.
+
+    Notes
+    -----
+    Implements eq-kf-predict of the page.
+    """
+    return A @ m, A @ P @ A.T + Q
+
+
+def update_step(m_pred, P_pred, y, C, R):
+    r"""Measurement update with the Kalman gain; returns the log-likelihood term too.
+
+    Parameters
+    ----------
+    m_pred : ndarray of shape (n_dim_state,)
+    P_pred : ndarray of shape (n_dim_state, n_dim_state)
+    y : ndarray of shape (n_dim_obs,)
+    C : ndarray of shape (n_dim_obs, n_dim_state)
+    R : ndarray of shape (n_dim_obs, n_dim_obs)
+
+    Returns
+    -------
+    m, P : ndarray
+        Filtered mean and covariance.
+    log_lik : float
+        :math:`\log \mathcal N(y; C m^-, S)`, the innovation log-density.
+
+    Notes
+    -----
+    Implements eq-kf-update and eq-kf-loglik of the page: innovation
+    :math:`r = y - C m^-`, :math:`S = C P^- C^\top + R`,
+    :math:`K = P^- C^\top S^{-1}` (by Cholesky solves, no inverse),
+    :math:`m = m^- + K r`, and the Joseph form
+    :math:`P = (I - KC) P^- (I - KC)^\top + K R K^\top`, which stays symmetric and
+    positive semidefinite in floating point.
+    """
+    r = y - C @ m_pred                                               # (p,)
+    S = C @ P_pred @ C.T + R                                         # (p, p)
+    L = np.linalg.cholesky(S)
+    PCt = P_pred @ C.T                                               # (n, p)
+    K = np.linalg.solve(L.T, np.linalg.solve(L, PCt.T)).T            # (n, p) = P C^T S^-1
+    m = m_pred + K @ r
+    IKC = np.eye(len(m)) - K @ C
+    P = IKC @ P_pred @ IKC.T + K @ R @ K.T
+    z = np.linalg.solve(L, r)                                        # whitened innovation
+    log_lik = -0.5 * (z @ z + 2 * np.sum(np.log(np.diag(L))) + len(r) * np.log(2 * np.pi))
+    return m, P, float(log_lik)
+
+
+def kalman_filter(Y, A, C, Q, R, m0, P0):
+    r"""Run the Kalman filter over a sequence.
+
+    Parameters
+    ----------
+    Y : array_like of shape (n_timesteps, n_dim_obs)
+        Observations.
+    A, C, Q, R, m0, P0 : array_like
+        Transition matrix (n, n), observation matrix (p, n), process noise (n, n),
+        observation noise (p, p), initial mean (n,) and covariance (n, n). As in
+        pykalman, ``m0, P0`` describe the state at the *first* time step, before
+        its observation.
+
+    Returns
+    -------
+    filtered_means : ndarray of shape (n_timesteps, n_dim_state)
+    filtered_covs : ndarray of shape (n_timesteps, n_dim_state, n_dim_state)
+    predicted_means : ndarray of shape (n_timesteps, n_dim_state)
+    predicted_covs : ndarray of shape (n_timesteps, n_dim_state, n_dim_state)
+    log_likelihood : float
+        :math:`\log p(y_{1:T})` from the innovations.
+
+    Notes
+    -----
+    Implements eq-kf-predict, eq-kf-update and eq-kf-loglik of the page.
+    """
+    A, C, Q, R, m0, P0 = _check_model(A, C, Q, R, m0, P0)
+    Y = _check_obs(Y, C.shape[0])
+    T, n = Y.shape[0], A.shape[0]
+    fm, fP = np.empty((T, n)), np.empty((T, n, n))
+    pm, pP = np.empty((T, n)), np.empty((T, n, n))
+    m, P, ll = m0, P0, 0.0
+    for t in range(T):
+        if t > 0:
+            m, P = predict_step(m, P, A, Q)
+        pm[t], pP[t] = m, P
+        m, P, ll_t = update_step(m, P, Y[t], C, R)
+        fm[t], fP[t] = m, P
+        ll += ll_t
+    return fm, fP, pm, pP, ll
+
+
+def rts_smoother(filtered_means, filtered_covs, predicted_means, predicted_covs, A):
+    r"""Rauch-Tung-Striebel smoother on the output of :func:`kalman_filter`.
+
+    Parameters
+    ----------
+    filtered_means : array_like of shape (n_timesteps, n_dim_state)
+    filtered_covs : array_like of shape (n_timesteps, n_dim_state, n_dim_state)
+    predicted_means : array_like of shape (n_timesteps, n_dim_state)
+    predicted_covs : array_like of shape (n_timesteps, n_dim_state, n_dim_state)
+    A : array_like of shape (n_dim_state, n_dim_state)
+
+    Returns
+    -------
+    smoothed_means : ndarray of shape (n_timesteps, n_dim_state)
+    smoothed_covs : ndarray of shape (n_timesteps, n_dim_state, n_dim_state)
+    gains : ndarray of shape (n_timesteps - 1, n_dim_state, n_dim_state)
+        Smoother gains :math:`G_t`.
+
+    Notes
+    -----
+    Implements eq-rts of the page:
+    :math:`G_t = P_t A^\top (P^-_{t+1})^{-1}`,
+    :math:`m^s_t = m_t + G_t (m^s_{t+1} - m^-_{t+1})`,
+    :math:`P^s_t = P_t + G_t (P^s_{t+1} - P^-_{t+1}) G_t^\top`.
+    """
+    fm = check_array(filtered_means, name="filtered_means", ndim=2)
+    fP = check_array(filtered_covs, name="filtered_covs", ndim=3)
+    pm = check_array(predicted_means, name="predicted_means", ndim=2)
+    pP = check_array(predicted_covs, name="predicted_covs", ndim=3)
+    A = check_array(A, name="A", ndim=2)
+    T, n = fm.shape
+    if fP.shape != (T, n, n) or pm.shape != (T, n) or pP.shape != (T, n, n) or A.shape != (n, n):
+        raise ValueError(
+            f"mismatched shapes: filtered_means {fm.shape}, filtered_covs {fP.shape}, predicted_means "
+            f"{pm.shape}, predicted_covs {pP.shape}, A {A.shape}; expected (T, n), (T, n, n), (T, n), "
+            "(T, n, n), (n, n) as returned by kalman_filter."
+        )
+    sm, sP = fm.copy(), fP.copy()
+    G = np.empty((max(T - 1, 0), n, n))
+    for t in range(T - 2, -1, -1):
+        L = np.linalg.cholesky(pP[t + 1])
+        G[t] = np.linalg.solve(L.T, np.linalg.solve(L, A @ fP[t])).T   # P_t A^T (P^-_{t+1})^-1
+        sm[t] = fm[t] + G[t] @ (sm[t + 1] - pm[t + 1])
+        sP[t] = fP[t] + G[t] @ (sP[t + 1] - pP[t + 1]) @ G[t].T
+    return sm, sP, G
+
+
+def steady_state_covariance(A, C, Q, R, *, tol: float = 1e-12, max_iter: int = 10_000):
+    r"""Fixed point of the Riccati recursion: the steady-state *predicted* covariance.
+
+    Parameters
+    ----------
+    A, C, Q, R : array_like
+        Model matrices, as in :func:`kalman_filter`.
+    tol : float
+        Stop when the largest change of an entry falls below ``tol``.
+    max_iter : int
+        At most this many iterations.
+
+    Returns
+    -------
+    P_pred : ndarray of shape (n_dim_state, n_dim_state)
+        Solution of eq-kf-riccati; the filtered covariance follows from one update.
+
+    Notes
+    -----
+    Implements eq-kf-riccati of the page by iterating
+    :math:`P \leftarrow A P A^\top - A P C^\top (C P C^\top + R)^{-1} C P A^\top + Q`
+    from :math:`P = Q`. It converges when (A, C) is detectable and (A, Q^{1/2})
+    stabilisable; otherwise a ``ValueError`` is raised.
+    """
+    n = np.shape(A)[0] if np.ndim(A) == 2 else 0
+    A, C, Q, R, _, _ = _check_model(A, C, Q, R, np.zeros(n), np.eye(n))
+    max_iter = check_int(max_iter, name="max_iter", minimum=1)
+    P = Q.copy()
+    for _ in range(max_iter):
+        S = C @ P @ C.T + R
+        APC = A @ P @ C.T                                            # (n, p)
+        P_new = A @ P @ A.T - APC @ np.linalg.solve(S, APC.T) + Q
+        P_new = 0.5 * (P_new + P_new.T)
+        if np.max(np.abs(P_new - P)) < tol:
+            return P_new
+        P = P_new
+    raise ValueError(
+        f"the Riccati recursion did not converge in {max_iter} iterations; the model may not be "
+        "detectable/stabilisable (e.g. an unstable state that is neither observed nor driven by noise)."
+    )
+
+
+def nees(states, means, covs) -> np.ndarray:
+    r"""Normalised estimation error squared :math:`(x_t - m_t)^\top P_t^{-1} (x_t - m_t)`.
+
+    Parameters
+    ----------
+    states : array_like of shape (n_timesteps, n_dim_state)
+        True states.
+    means : array_like of shape (n_timesteps, n_dim_state)
+        Estimated means.
+    covs : array_like of shape (n_timesteps, n_dim_state, n_dim_state)
+        Estimated covariances.
+
+    Returns
+    -------
+    ndarray of shape (n_timesteps,)
+        For a calibrated filter each value is :math:`\chi^2_n`-distributed, mean n.
+
+    Notes
+    -----
+    Implements eq-kf-nees of the page (Cholesky solves).
+    """
+    x = check_array(states, name="states", ndim=2)
+    m = check_array(means, name="means", ndim=2)
+    P = check_array(covs, name="covs", ndim=3)
+    T, n = x.shape
+    if m.shape != (T, n) or P.shape != (T, n, n):
+        raise ValueError(f"mismatched shapes: states {x.shape}, means {m.shape}, covs {P.shape}.")
+    L = np.linalg.cholesky(P)                                        # (T, n, n)
+    z = np.linalg.solve(L, (x - m)[..., None])[..., 0]               # (T, n)
+    return np.sum(z ** 2, axis=1)
+
+
+# -- the pykalman-style class ----------------------------------------------------------
+class KalmanFilter:
+    """Linear-Gaussian state-space model with pykalman's constructor and methods.
+
+    Parameters
+    ----------
+    transition_matrices : array_like of shape (n_dim_state, n_dim_state)
+    observation_matrices : array_like of shape (n_dim_obs, n_dim_state)
+    transition_covariance : array_like of shape (n_dim_state, n_dim_state)
+        Positive semidefinite.
+    observation_covariance : array_like of shape (n_dim_obs, n_dim_obs)
+        Positive definite.
+    initial_state_mean : array_like of shape (n_dim_state,), optional
+        Zeros when None.
+    initial_state_covariance : array_like of shape (n_dim_state, n_dim_state), optional
+        Identity when None.
+
+    Notes
+    -----
+    Unlike pykalman, every matrix is required except the initial state (pykalman
+    fills defaults and learns them by EM); time-varying matrices, offsets, masked
+    observations and EM are not implemented.
+    """
+
+    def __init__(self, transition_matrices=None, observation_matrices=None, transition_covariance=None,
+                 observation_covariance=None, initial_state_mean=None, initial_state_covariance=None):
+        self.transition_matrices = transition_matrices
+        self.observation_matrices = observation_matrices
+        self.transition_covariance = transition_covariance
+        self.observation_covariance = observation_covariance
+        self.initial_state_mean = initial_state_mean
+        self.initial_state_covariance = initial_state_covariance
+
+    def _model(self):
+        names = ["transition_matrices", "observation_matrices", "transition_covariance",
+                 "observation_covariance"]
+        missing = [k for k in names if getattr(self, k) is None]
+        if missing:
+            raise ValueError(
+                f"KalmanFilter needs {', '.join(missing)}; pass them to the constructor "
+                "(this implementation does not learn them)."
+            )
+        A = check_array(self.transition_matrices, name="transition_matrices", ndim=2)
+        n = A.shape[0]
+        m0 = np.zeros(n) if self.initial_state_mean is None else self.initial_state_mean
+        P0 = np.eye(n) if self.initial_state_covariance is None else self.initial_state_covariance
+        return _check_model(A, self.observation_matrices, self.transition_covariance,
+                            self.observation_covariance, m0, P0)
+
+    def filter(self, X):
+        """Filtered means (n_timesteps, n_dim_state) and covariances (n_timesteps, n, n)."""
+        fm, fP, _, _, _ = kalman_filter(X, *self._model())
+        return fm, fP
+
+    def smooth(self, X):
+        """RTS-smoothed means (n_timesteps, n_dim_state) and covariances (n_timesteps, n, n)."""
+        A, C, Q, R, m0, P0 = self._model()
+        fm, fP, pm, pP, _ = kalman_filter(X, A, C, Q, R, m0, P0)
+        sm, sP, _ = rts_smoother(fm, fP, pm, pP, A)
+        return sm, sP
+
+    def loglikelihood(self, X) -> float:
+        """log p(X) from the innovations (eq-kf-loglik)."""
+        return kalman_filter(X, *self._model())[4]
+
+    def sample(self, n_timesteps: int, initial_state=None, rng=None):
+        """Simulate states (n_timesteps, n_dim_state) and observations (n_timesteps, n_dim_obs).
+
+        ``rng`` is pykalman's ``random_state``. ``initial_state`` fixes the first state
+        instead of drawing it from ``N(initial_state_mean, initial_state_covariance)``.
+        """
+        A, C, Q, R, m0, P0 = self._model()
+        T = check_int(n_timesteps, name="n_timesteps", minimum=1)
+        rng = as_rng(rng)
+        n, p = A.shape[0], C.shape[0]
+        FQ, FR, F0 = _sqrt_psd(Q), _sqrt_psd(R), _sqrt_psd(P0)        # S = F F^T
+        W = rng.standard_normal((T, n)) @ FQ.T                        # (T, n) process noise
+        V = rng.standard_normal((T, p)) @ FR.T                        # (T, p) observation noise
+        z0 = rng.standard_normal(n)
+        if initial_state is None:
+            x = m0 + F0 @ z0
+        else:
+            x = check_array(initial_state, name="initial_state", ndim=1)
+            if x.shape != (n,):
+                raise ValueError(f"initial_state must have shape ({n},); got {x.shape}.")
+        states = np.empty((T, n))
+        for t in range(T):
+            if t > 0:
+                x = A @ x + W[t]
+            states[t] = x
+        return states, states @ C.T + V
+
+
+def _sqrt_psd(S: np.ndarray) -> np.ndarray:
+    """A factor F with F F^T = S for a symmetric positive semidefinite S (eigh)."""
+    w, V = np.linalg.eigh(S)
+    return V * np.sqrt(np.clip(w, 0.0, None))
