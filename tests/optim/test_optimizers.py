@@ -125,3 +125,105 @@ def test_bad_input():
     with pytest.raises(ValueError, match="alpha"):
         RMSProp([w], alpha=1.5)
     assert len(SGD(w, lr=0.1).params) == 1  # a single tensor is accepted
+
+
+# ---- parameter groups ------------------------------------------------------------------------
+
+# (name, scratch class, torch class name, defaults, group 0 overrides, group 1 overrides)
+GROUP_CONFIGS = [
+    ("sgd", SGD, "SGD", dict(lr=0.1, momentum=0.9), dict(weight_decay=0.1), dict(lr=0.02, nesterov=True)),
+    ("rmsprop", RMSProp, "RMSprop", dict(lr=0.01), dict(centered=True, momentum=0.5), dict(alpha=0.9, eps=1e-6)),
+    # (torch's Adagrad ignores a per-group initial_accumulator_value, so the groups here override others)
+    ("adagrad", Adagrad, "Adagrad", dict(lr=0.1, initial_accumulator_value=0.3), dict(lr_decay=0.01),
+     dict(lr=0.05, weight_decay=0.1, eps=1e-6)),
+    ("adam", Adam, "Adam", dict(lr=0.01), dict(betas=(0.8, 0.99)), dict(weight_decay=0.2, lr=0.03)),
+    ("adamw", AdamW, "AdamW", dict(lr=0.01, betas=(0.9, 0.95)), dict(weight_decay=0.1), dict(weight_decay=0.0)),
+]
+
+
+@pytest.mark.parametrize("name, cls, torch_name, defaults, g0, g1", GROUP_CONFIGS, ids=[c[0] for c in GROUP_CONFIGS])
+def test_parameter_groups_match_torch_step_for_step(name, cls, torch_name, defaults, g0, g1):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    shapes = [(3, 4), (4,), (2, 2), (5,)]
+    init = [rng.standard_normal(s) for s in shapes]
+    ours = [Tensor(a.copy(), requires_grad=True) for a in init]
+    theirs = [torch.tensor(a, requires_grad=True) for a in init]
+    opt = cls([{"params": ours[:2], **g0}, {"params": ours[2:], **g1}], **defaults)
+    t_opt = getattr(torch.optim, torch_name)([{"params": theirs[:2], **g0}, {"params": theirs[2:], **g1}], **defaults)
+    assert len(opt.param_groups) == 2 and opt.params == ours
+    for step in range(6):
+        for p, t in zip(ours, theirs):
+            g = rng.standard_normal(p.shape)
+            p.grad, t.grad = g.copy(), torch.from_numpy(g)
+        opt.step()
+        t_opt.step()
+        for p, t in zip(ours, theirs):
+            np.testing.assert_allclose(p.data, t.detach().numpy(), rtol=1e-10, atol=1e-12,
+                                       err_msg=f"{name}, step {step + 1}")
+    for ours_group, torch_group in zip(opt.param_groups, t_opt.param_groups):
+        for key in ours_group:
+            if key != "params":
+                assert ours_group[key] == pytest.approx(torch_group[key]), key
+
+
+def test_one_group_equals_plain_parameter_list():
+    rng = np.random.default_rng(2)
+    a = [Tensor(rng.standard_normal(3), requires_grad=True) for _ in range(2)]
+    b = [Tensor(t.data.copy(), requires_grad=True) for t in a]
+    opt_a = AdamW(a, lr=0.1, weight_decay=0.3)
+    opt_b = AdamW([{"params": b[:1]}, {"params": b[1:]}], lr=0.1, weight_decay=0.3)
+    for _ in range(3):
+        for p, q in zip(a, b):
+            p.grad = q.grad = rng.standard_normal(3)
+        opt_a.step()
+        opt_b.step()
+    for p, q in zip(a, b):
+        np.testing.assert_array_equal(p.data, q.data)
+
+
+def test_lr_property_with_groups():
+    w, v = Tensor([1.0], requires_grad=True), Tensor([1.0], requires_grad=True)
+    opt = SGD([{"params": [w]}, {"params": [v], "weight_decay": 0.5}], lr=0.1)
+    opt.lr = 0.2  # same learning rate in every group: the schedules keep working
+    assert [g["lr"] for g in opt.param_groups] == [0.2, 0.2] and opt.lr == 0.2
+    opt.param_groups[1]["lr"] = 0.05
+    with pytest.raises(AttributeError, match="different learning rates"):
+        _ = opt.lr
+    with pytest.raises(AttributeError, match="different learning rates"):
+        opt.lr = 0.3
+    assert "n_groups=2" in repr(opt)
+
+
+def test_add_param_group():
+    w, v = Tensor([1.0], requires_grad=True), Tensor([2.0], requires_grad=True)
+    opt = Adam([w], lr=0.1)
+    opt.add_param_group({"params": v, "lr": 0.0})
+    w.grad, v.grad = np.array([1.0]), np.array([1.0])
+    opt.step()
+    assert w.data[0] < 1.0 and v.data[0] == 2.0
+
+
+GROUP_BAD = [
+    (lambda w, v: AdamW([{"params": [w], "weight_deacy": 0.1}]), ValueError, "Unknown option.*'weight_deacy'"),
+    (lambda w, v: AdamW([{"params": [w]}, {"params": [w]}]), ValueError, "already in another group"),
+    (lambda w, v: AdamW([{"params": [w]}, v]), TypeError, "mixes Tensors and parameter-group dicts"),
+    (lambda w, v: AdamW([{"weight_decay": 0.1}]), TypeError, "with a 'params' entry"),
+    (lambda w, v: AdamW([{"params": [w]}, {"params": [v], "lr": -1.0}]), ValueError,
+     r"lr \(parameter group 1\) must be finite and >= 0"),
+    (lambda w, v: Adam([{"params": [w], "betas": (0.9, 1.2)}]), ValueError, r"betas\[1\] \(parameter group 0\)"),
+    (lambda w, v: SGD([{"params": [w], "nesterov": True}], lr=0.1), ValueError, "Nesterov"),
+    (lambda w, v: SGD([{"params": [np.ones(2)]}], lr=0.1), TypeError, "item 0 of parameter group 0 is ndarray"),
+    (lambda w, v: SGD([{"params": []}], lr=0.1), ValueError, "empty parameter list"),
+    (lambda w, v: SGD([w], lr=0.1, momentum=1.5), ValueError, r"momentum must be in \[0, 1\)"),
+    (lambda w, v: Adam([w], eps=0.0), ValueError, "eps must be finite and > 0"),
+    (lambda w, v: RMSProp([w], eps=0.0), ValueError, "eps must be finite and > 0"),
+    (lambda w, v: SGD(3.0, lr=0.1), TypeError, "must be an iterable of Tensors"),
+]
+
+
+@pytest.mark.parametrize("make, exc, match", GROUP_BAD, ids=[f"{i}-{b[2][:25]}" for i, b in enumerate(GROUP_BAD)])
+def test_parameter_group_errors(make, exc, match):
+    w, v = Tensor([1.0], requires_grad=True), Tensor([2.0], requires_grad=True)
+    with pytest.raises(exc, match=match):
+        make(w, v)
