@@ -87,12 +87,14 @@ class GPT(Module):
         self.blocks = ModuleList(Block(C, config.n_head, rng=rng, dtype=dtype) for _ in range(config.n_layer))
         self.ln_f = LayerNorm(C, dtype=dtype)
         self.head = Linear(C, config.vocab_size, rng=rng, dtype=dtype)
-        for name, p in self.named_parameters():
-            if name.endswith("weight") and p.ndim == 2 and "emb" not in name:
-                std = 0.02 / math.sqrt(2 * config.n_layer) if name.endswith(("proj.weight", "fc_out.weight")) else 0.02
-                p.data[...] = std * rng.standard_normal(p.shape)
-            elif name.endswith("bias") and "ln" not in name:
-                p.data[...] = 0
+        # Layers chosen by type (and the residual projections by their place in a Block), never by name.
+        residual = {id(b.attn.proj) for b in self.blocks} | {id(b.fc_out) for b in self.blocks}
+        for module in self.modules():  # depth first, in attribute order
+            if isinstance(module, Linear):  # Embeddings were drawn from N(0, 0.02^2) above; LayerNorm stays (1, 0)
+                std = 0.02 / math.sqrt(2 * config.n_layer) if id(module) in residual else 0.02
+                module.weight.data[...] = std * rng.standard_normal(module.weight.shape)
+                if module.bias is not None:
+                    module.bias.data[...] = 0
 
     def forward(self, idx: np.ndarray) -> Tensor:
         """(B, T) ids, T <= block_size -> (B, T, vocab_size) logits."""
@@ -165,8 +167,12 @@ def train_gpt(model: GPT, train_ids: np.ndarray, val_ids: np.ndarray, *, steps: 
               verbose: bool = True) -> dict[str, np.ndarray]:
     """AdamW + linear warmup + cosine decay + gradient clipping (``eq-gpt-loss``).
 
-    Weight decay applies to matrices only (not to biases, LayerNorm or embeddings of
-    positions... as in nanoGPT: every parameter with ``ndim >= 2``).
+    One :class:`~scratch.optim.AdamW` with two parameter groups: weight decay applies
+    to the weights of the :class:`~scratch.nn.layers.Linear` and
+    :class:`~scratch.nn.embedding.Embedding` layers (token *and* position
+    embeddings), chosen by layer type; biases and LayerNorm gains and shifts are not
+    decayed. For this model that is the set nanoGPT decays (every parameter with
+    ``ndim >= 2``).
 
     Returns a dict with ``train_loss`` (steps,), ``lr`` (steps,), ``grad_norm`` (steps,),
     ``eval_step``, ``eval_train``, ``eval_val`` (n_evals,).
@@ -174,10 +180,11 @@ def train_gpt(model: GPT, train_ids: np.ndarray, val_ids: np.ndarray, *, steps: 
     steps = check_int(steps, name="steps", minimum=1)
     rng = as_rng(rng)
     params = model.parameters()
-    decay = [p for p in params if p.ndim >= 2]
-    no_decay = [p for p in params if p.ndim < 2]
-    opt_d = AdamW(decay, lr=lr, betas=(0.9, 0.95), weight_decay=weight_decay)
-    opt_n = AdamW(no_decay, lr=lr, betas=(0.9, 0.95), weight_decay=0.0)
+    decayed = {id(m.weight) for m in model.modules() if isinstance(m, (Linear, Embedding))}
+    decay = [p for p in params if id(p) in decayed]
+    no_decay = [p for p in params if id(p) not in decayed]
+    opt = AdamW([{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+                lr=lr, betas=(0.9, 0.95))
     hist = {k: [] for k in ("train_loss", "lr", "grad_norm", "eval_step", "eval_train", "eval_val")}
     T = model.config.block_size
     model.train()
@@ -187,11 +194,10 @@ def train_gpt(model: GPT, train_ids: np.ndarray, val_ids: np.ndarray, *, steps: 
         model.zero_grad()
         loss.backward()
         norm = clip_grad_norm(params, clip)
-        opt_d.lr = opt_n.lr = warmup_cosine(t, lr, warmup, steps, min_lr)
-        opt_d.step()
-        opt_n.step()
+        opt.lr = warmup_cosine(t, lr, warmup, steps, min_lr)  # every group
+        opt.step()
         hist["train_loss"].append(loss.item())
-        hist["lr"].append(opt_d.lr)
+        hist["lr"].append(opt.lr)
         hist["grad_norm"].append(norm)
         if eval_every and ((t + 1) % eval_every == 0 or t == steps - 1):
             model.eval()
