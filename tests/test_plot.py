@@ -4,7 +4,9 @@ import pytest
 
 pytest.importorskip("IPython")
 
-from scratch.plot import new_figure  # noqa: E402
+import numpy as np  # noqa: E402
+
+from scratch.plot import grid_2d, new_figure  # noqa: E402
 
 
 def test_new_figure_shape():
@@ -43,3 +45,19 @@ def test_committed_benchmark_records_are_readable():
     root = Path(__file__).resolve().parents[1] / "benchmarks"
     for name in ["results.json", "results_gpt.json"]:
         assert "ratio scratch/torch" in benchmark_summary(root / name), name
+
+
+def test_grid_2d_covers_the_data():
+    X = np.array([[0.0, -1.0], [2.0, 3.0]])
+    xx, yy, points = grid_2d(X, resolution=11, pad=0.5)
+    assert xx.shape == yy.shape == (11, 11) and points.shape == (121, 2)
+    assert xx.min() == pytest.approx(-1.0) and xx.max() == pytest.approx(3.0)
+    assert yy.min() == pytest.approx(-3.0) and yy.max() == pytest.approx(5.0)
+    np.testing.assert_array_equal(points[:, 0], xx.ravel())
+    _, _, flat = grid_2d(np.array([[1.0, 1.0], [1.0, 1.0]]), resolution=3)  # zero range: still a grid
+    assert np.ptp(flat[:, 0]) > 0
+
+
+def test_grid_2d_bad_input():
+    with pytest.raises(ValueError, match=r"shape \(n_samples, 2\)"):
+        grid_2d(np.zeros((4, 3)))

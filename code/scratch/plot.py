@@ -7,7 +7,11 @@ from __future__ import annotations
 
 import inspect
 
-__all__ = ["new_figure", "benchmark_summary"]
+import numpy as np
+
+from scratch._validation import check_array, check_int, check_positive
+
+__all__ = ["new_figure", "grid_2d", "benchmark_summary"]
 
 # Transitional: pages written before scratch.display existed import show from here.
 from scratch.display import show  # noqa: E402,F401  (TODO(lead): remove once no page does)
@@ -91,3 +95,39 @@ def _machine_line(bench: dict) -> str:
             f"numpy {fp['numpy']['version']} ({best}) with {blas.get('library')} {blas.get('version')} "
             f"{blas.get('kernel')} kernel; torch {fp['torch'].get('version')} with {fp['torch'].get('blas')}; "
             f"{settings}")
+
+
+def grid_2d(X, *, resolution: int = 200, pad: float = 0.1):
+    """A regular grid covering two-dimensional data, for drawing decision regions.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, 2)
+        The data the grid should cover.
+    resolution : int
+        Number of grid points along each axis.
+    pad : float
+        Extra margin on each side, as a fraction of the data's range.
+
+    Returns
+    -------
+    xx, yy : ndarray of shape (resolution, resolution)
+        Grid coordinates, as from :func:`numpy.meshgrid`.
+    points : ndarray of shape (resolution * resolution, 2)
+        The grid points as rows, ready for ``model.predict(points)``; reshape the
+        result with ``.reshape(xx.shape)``.
+    """
+    X = check_array(X, name="X", ndim=2)
+    if X.shape[1] != 2:
+        raise ValueError(
+            f"grid_2d needs two-dimensional data, shape (n_samples, 2); got shape {X.shape}. "
+            "Select two features first."
+        )
+    resolution = check_int(resolution, name="resolution", minimum=2)
+    pad = check_positive(pad, name="pad", strict=False)
+    low, high = X.min(axis=0), X.max(axis=0)
+    span = np.where(high > low, high - low, 1.0)
+    low, high = low - pad * span, high + pad * span
+    xx, yy = np.meshgrid(np.linspace(low[0], high[0], resolution),
+                         np.linspace(low[1], high[1], resolution))
+    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])

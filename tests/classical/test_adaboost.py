@@ -5,8 +5,7 @@ import pytest
 
 from scratch._validation import NotFittedError
 from scratch.classical.adaboost import AdaBoostClassifier, Stump, exponential_loss, fit_stump
-from scratch.data.classical_b import flip_labels, nested_spheres
-
+from scratch.data.synthetic import flip_labels, nested_spheres
 sk_ensemble = pytest.importorskip("sklearn.ensemble")
 sk_tree = pytest.importorskip("sklearn.tree")
 

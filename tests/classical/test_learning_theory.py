@@ -15,8 +15,8 @@ from scratch.classical.learning_theory import (
     threshold_errors,
 )
 from scratch.classical.linear_regression import LinearRegression, mean_squared_error
-from scratch.data.classical_b import noisy_threshold, noisy_threshold_risk
-
+from scratch.data.synthetic import noisy_threshold
+from scratch.classical.learning_theory import noisy_threshold_risk
 sk_model_selection = pytest.importorskip("sklearn.model_selection")
 sk_linear = pytest.importorskip("sklearn.linear_model")
 
@@ -197,3 +197,11 @@ def test_clone_refuses_estimators_that_hide_arguments():
 
     with pytest.raises(TypeError, match=r"argument\(s\) \['a'\] are not stored"):
         clone(Hidden())
+
+
+def test_noisy_threshold_risk_closed_form():
+    assert noisy_threshold_risk(0.4, 1.0, threshold=0.4, noise=0.1) == pytest.approx(0.1)
+    assert noisy_threshold_risk(0.4, -1.0, threshold=0.4, noise=0.1) == pytest.approx(0.9)
+    np.testing.assert_allclose(noisy_threshold_risk([0.0, 2.0], 1.0, threshold=0.4, noise=0.0), [0.4, 0.6])
+    with pytest.raises(ValueError, match="signs must be -1 or \\+1"):
+        noisy_threshold_risk(0.5, 0.0)

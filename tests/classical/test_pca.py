@@ -5,8 +5,7 @@ import pytest
 
 from scratch._validation import NotFittedError
 from scratch.classical.pca import PCA, knn_preservation
-from scratch.data.classical_b import swiss_roll
-
+from scratch.data.synthetic import swiss_roll
 sk_decomposition = pytest.importorskip("sklearn.decomposition")
 sk_datasets = pytest.importorskip("sklearn.datasets")
 sk_neighbors = pytest.importorskip("sklearn.neighbors")

@@ -5,8 +5,7 @@ import pytest
 
 from scratch._validation import NotFittedError
 from scratch.classical.perceptron import Perceptron, margin, mistake_bound
-from scratch.data.classical_a import linearly_separable, xor
-
+from scratch.data.toy2d import linearly_separable, xor
 sklearn_linear = pytest.importorskip("sklearn.linear_model")
 sklearn_datasets = pytest.importorskip("sklearn.datasets")
 

@@ -14,8 +14,7 @@ from scratch.classical.poisson_glm import (
     poisson_log_likelihood,
     spike_history_design,
 )
-from scratch.data.classical_b import glm_neuron_filters, simulate_glm_neuron, von_mises_neuron
-
+from scratch.data.neurons import glm_neuron_filters, simulate_glm_neuron, von_mises_neuron
 sk_linear = pytest.importorskip("sklearn.linear_model")
 stats = pytest.importorskip("scipy.stats")
 

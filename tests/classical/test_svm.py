@@ -5,8 +5,7 @@ import pytest
 
 from scratch._validation import NotFittedError
 from scratch.classical.svm import SVC, hinge_loss, kernel_matrix
-from scratch.data.classical_a import gaussian_blobs, two_moons
-
+from scratch.data.toy2d import gaussian_blobs, two_moons
 sklearn_svm = pytest.importorskip("sklearn.svm")
 pairwise = pytest.importorskip("sklearn.metrics.pairwise")
 

@@ -3,28 +3,13 @@
 import numpy as np
 import pytest
 
-from scratch.data.text import (CharVocab, load_first_names, load_python_docs, load_surnames, split_text,
-                               split_words)
+from scratch.data.census import load_first_names
+from scratch.data.text import CharVocab, load_python_docs, split_text, split_words
 
 
-def test_first_names_sizes_and_content():
-    female, male, both = load_first_names("female"), load_first_names("male"), load_first_names()
-    assert (len(female), len(male)) == (4275, 1219)
-    assert female[0] == "mary" and male[0] == "james"  # rank 1 in the 1990 census
-    assert len(both) == len(set(female) | set(male)) and len(both) == len(set(both))
-    assert all(n.isalpha() and n.islower() for n in both)
-
-
-def test_surnames_and_docs():
-    s = load_surnames()
-    assert len(s) == 88799 and s[0] == "smith"
+def test_docs():
     text = load_python_docs()
     assert len(text) > 400_000 and all(c == "\n" or 32 <= ord(c) < 127 for c in set(text))
-
-
-def test_bad_sex():
-    with pytest.raises(ValueError, match="sex"):
-        load_first_names("other")
 
 
 def test_vocab_roundtrip_and_errors():

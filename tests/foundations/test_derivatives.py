@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from scratch.autograd.value import MLP, Value
-from scratch.data.classical_a import two_moons
+from scratch.data.toy2d import two_moons
 from scratch.foundations.derivatives import (
     central_difference,
     difference_errors,

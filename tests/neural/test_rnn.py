@@ -1,24 +1,14 @@
-"""Tests for scratch.neural.rnn and scratch.data.neural (page: book/neural/rnn.md)."""
+"""Tests for scratch.neural.rnn (page: book/neural/rnn.md)."""
 
 import numpy as np
 import pytest
 
 from scratch.autograd import Tensor
-from scratch.data.neural import adding_problem, names_by_sex
 from scratch.neural.rnn import (CharLM, NameClassifier, SequenceRegressor, encode_names,
                                 gradient_norms_by_lag, lm_arrays, lm_loss, sample_names)
 from scratch.optim import Adam
 
 
-def test_adding_problem():
-    X, y = adding_problem(500, 10, rng=0)
-    assert X.shape == (500, 10, 2) and y.shape == (500,)
-    assert np.all(X[:, :, 1].sum(axis=1) == 2)
-    assert np.all(X[:, :5, 1].sum(axis=1) == 1)  # one marker in each half
-    np.testing.assert_allclose(y, (X[:, :, 0] * X[:, :, 1]).sum(axis=1))
-    assert abs(np.mean((y - 1) ** 2) - 1 / 6) < 0.03  # baseline MSE ~ 1/6
-    with pytest.raises(ValueError, match="length must be >= 2"):
-        adding_problem(5, 1)
 
 
 def test_gradient_norms_vanish_with_lag():
@@ -36,11 +26,6 @@ def test_encode_names_left_pads():
     assert X[0, 0].sum() == 0 and X[1, :2].sum() == 0 and X[1, 2, 2] == 1
 
 
-def test_names_by_sex():
-    names, labels = names_by_sex()
-    assert len(names) == len(labels) == len(set(names))
-    assert "mary" in names and labels[names.index("mary")] == 1
-    assert "john" in names and labels[names.index("john")] == 0
 
 
 def test_lm_arrays_and_training_reduce_loss():

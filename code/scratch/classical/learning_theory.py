@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from scratch.data.synthetic import _check_threshold_args
 from scratch._validation import (
     as_rng,
     check_array,
@@ -22,6 +23,7 @@ from scratch._validation import (
 )
 
 __all__ = [
+    "noisy_threshold_risk",
     "ThresholdClassifier",
     "threshold_errors",
     "hoeffding_bound",
@@ -251,3 +253,33 @@ def cross_val_score(estimator: Any, X, y, *, n_splits: int = 5, shuffle: bool = 
         else:
             scores.append(float(scoring(y[test], model.predict(X[test]))))
     return np.array(scores)
+
+
+def noisy_threshold_risk(thresholds, signs, *, threshold: float = 0.3, noise: float = 0.1):
+    r"""Exact risk of threshold classifiers on :func:`scratch.data.synthetic.noisy_threshold` data.
+
+    The classifier :math:`h(x) = s` if :math:`x \ge \theta` else :math:`-s` disagrees
+    with the clean label on an interval of length :math:`|\theta - \theta^*|` (for
+    :math:`s = +1`), so its risk is
+    :math:`\eta + (1 - 2\eta)\,|\theta - \theta^*|`, and one minus that for
+    :math:`s = -1` (thresholds are clipped to [0, 1]).
+
+    Parameters
+    ----------
+    thresholds : array_like
+        Thresholds :math:`\theta`.
+    signs : array_like
+        Signs :math:`s \in \{-1, +1\}`, broadcastable against ``thresholds``.
+
+    Returns
+    -------
+    ndarray
+        The misclassification probabilities.
+    """
+    _check_threshold_args(threshold, noise)  # the generator's own check
+    th = np.clip(check_array(thresholds, name="thresholds", ndim=(0, 1, 2), allow_empty=True), 0, 1)
+    s = check_array(signs, name="signs", ndim=(0, 1, 2), allow_empty=True)
+    if not np.all(np.isin(s, (-1.0, 1.0))):
+        raise ValueError("signs must be -1 or +1.")
+    r_plus = noise + (1 - 2 * noise) * np.abs(th - threshold)
+    return np.where(s > 0, r_plus, 1 - r_plus)

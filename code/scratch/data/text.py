@@ -1,13 +1,8 @@
-"""Offline text corpora for the language-model chapters, a character vocabulary, and splits.
+"""Offline text for the language-model chapters, a character vocabulary, and fixed splits.
 
-Sources (nothing is downloaded; everything ships with an installed package):
+Sources (nothing is downloaded; everything ships with Python or an installed package):
 
-* **First names and surnames** -- the 1990 US Census name lists
-  ("Frequently Occurring Names", US Census Bureau, 1995; a work of the US
-  federal government, in the public domain), as shipped by the ``names``
-  package (MIT license) in the files ``dist.female.first``, ``dist.male.first``
-  and ``dist.all.last``. Each line holds four columns: NAME, FREQ (percent of
-  the population), CUMFREQ (cumulative percent) and RANK.
+* **Names**: the census lists of :mod:`scratch.data.census`.
 * **English technical prose** -- the help topics of Python's own documentation,
   the dictionary ``pydoc_data.topics.topics`` that ships with CPython (text
   copyright the Python Software Foundation, distributed under the Python
@@ -20,16 +15,13 @@ chapter therefore trains and validates on exactly the same data.
 
 from __future__ import annotations
 
-from importlib import resources
 from typing import Iterable, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_option
+from scratch._validation import as_rng
 
 __all__ = [
-    "load_first_names",
-    "load_surnames",
     "load_python_docs",
     "CharVocab",
     "split_words",
@@ -38,64 +30,6 @@ __all__ = [
 ]
 
 BOUNDARY = "."  # marks the start and the end of a word in the name models
-
-
-def _read_census(filename: str) -> list[str]:
-    """Names (lower-case, in rank order) from one census file of the ``names`` package."""
-    try:
-        text = resources.files("names").joinpath(filename).read_text(encoding="ascii")
-    except ModuleNotFoundError:  # pragma: no cover - depends on the environment
-        raise ModuleNotFoundError(
-            "The census name lists come from the `names` package (pip install names==0.3.0)."
-        ) from None
-    out = []
-    for line in text.splitlines():
-        parts = line.split()
-        if len(parts) != 4:  # NAME FREQ CUMFREQ RANK
-            continue
-        out.append(parts[0].lower())
-    return out
-
-
-def load_first_names(sex: str = "all") -> list[str]:
-    """First names from the 1990 US Census, lower-case, most frequent first.
-
-    Parameters
-    ----------
-    sex : {"all", "female", "male"}
-        Which list: ``"female"`` (4,275 names), ``"male"`` (1,219 names) or
-        ``"all"`` (their union without duplicates: female names first, then
-        the male names not already present).
-
-    Returns
-    -------
-    list of str
-        Each name once, letters ``a``-``z`` only.
-
-    Notes
-    -----
-    Provenance: US Census Bureau, 1990 census name files (public domain),
-    shipped by the ``names`` package (MIT license): ``dist.female.first`` and
-    ``dist.male.first`` with columns NAME FREQ CUMFREQ RANK.
-    """
-    check_option(sex, ("all", "female", "male"), name="sex")
-    if sex == "female":
-        return _read_census("dist.female.first")
-    if sex == "male":
-        return _read_census("dist.male.first")
-    seen: dict[str, None] = {}
-    for name in _read_census("dist.female.first") + _read_census("dist.male.first"):
-        seen.setdefault(name, None)
-    return list(seen)
-
-
-def load_surnames() -> list[str]:
-    """Surnames from the 1990 US Census (88,799 of them), lower-case, most frequent first.
-
-    Provenance: US Census Bureau (public domain) via the ``names`` package's
-    ``dist.all.last`` (MIT license), columns NAME FREQ CUMFREQ RANK.
-    """
-    return _read_census("dist.all.last")
 
 
 _ASCII_MAP = {"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u2026": "...",

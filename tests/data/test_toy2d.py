@@ -1,9 +1,9 @@
-"""Tests for scratch.data.classical_a (toy problems of the classification chapters)."""
+"""Tests for scratch.data.toy2d (toy problems of the classification chapters)."""
 
 import numpy as np
 import pytest
 
-from scratch.data.classical_a import gaussian_blobs, grid_2d, linearly_separable, two_moons, xor
+from scratch.data.toy2d import gaussian_blobs, linearly_separable, two_moons, xor
 
 
 @pytest.mark.parametrize(
@@ -55,17 +55,6 @@ def test_linearly_separable_has_the_promised_margin(d, margin, radius):
     assert 0 < y.mean() < 1
 
 
-def test_grid_2d_covers_the_data():
-    X = np.array([[0.0, -1.0], [2.0, 3.0]])
-    xx, yy, points = grid_2d(X, resolution=11, pad=0.5)
-    assert xx.shape == yy.shape == (11, 11) and points.shape == (121, 2)
-    assert xx.min() == pytest.approx(-1.0) and xx.max() == pytest.approx(3.0)
-    assert yy.min() == pytest.approx(-3.0) and yy.max() == pytest.approx(5.0)
-    np.testing.assert_array_equal(points[:, 0], xx.ravel())
-    _, _, flat = grid_2d(np.array([[1.0, 1.0], [1.0, 1.0]]), resolution=3)  # zero range: still a grid
-    assert np.ptp(flat[:, 0]) > 0
-
-
 def test_bad_input():
     with pytest.raises(ValueError, match="n_samples must be >= 3"):
         gaussian_blobs(2, centers=[[0, 0], [1, 1], [2, 2]])
@@ -79,7 +68,5 @@ def test_bad_input():
         linearly_separable(10, 2, radius=0.0)
     with pytest.raises(TypeError, match="rng must be a numpy Generator"):
         two_moons(10, rng=1.5)
-    with pytest.raises(ValueError, match=r"shape \(n_samples, 2\)"):
-        grid_2d(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="centers must have shape"):
         gaussian_blobs(10, centers=[0.0, 1.0])

@@ -1,14 +1,14 @@
-"""Small two-class toy problems for the classification chapters of Part II.
+"""Small two-class toy problems in two dimensions (and a few more), for the classifiers.
 
-Used by the logistic regression, k-nearest-neighbour, perceptron and SVM chapters.
-Every generator is numpy only, draws its randomness from an ``rng`` argument and
-returns ``X`` of shape (n_samples, n_features) with integer labels ``y`` in
+Used by the derivatives, logistic regression, k-nearest-neighbour, perceptron and SVM
+chapters. Every generator is numpy only, draws its randomness from an ``rng`` argument
+and returns ``X`` of shape (n_samples, n_features) with integer labels ``y`` in
 ``{0, ..., n_classes - 1}``.
 
-Provenance and license: the data are generated here from simple geometric
-recipes (Gaussian clusters, interleaved half circles, the XOR pattern, a
-hyperplane with an empty band around it); they are synthetic and in the public
-domain. Nothing is downloaded or cached.
+Provenance and license: the data are generated here from simple geometric recipes
+(Gaussian clusters, interleaved half circles, the XOR pattern, a hyperplane with an
+empty band around it); they are synthetic and in the public domain. Nothing is
+downloaded or cached.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np
 
 from scratch._validation import as_rng, check_array, check_int, check_positive
 
-__all__ = ["gaussian_blobs", "two_moons", "xor", "linearly_separable", "grid_2d"]
+__all__ = ['gaussian_blobs', 'two_moons', 'xor', 'linearly_separable']
 
 
 def _class_sizes(n_samples: int, n_classes: int) -> np.ndarray:
@@ -25,6 +25,7 @@ def _class_sizes(n_samples: int, n_classes: int) -> np.ndarray:
     sizes = np.full(n_classes, n_samples // n_classes)
     sizes[: n_samples % n_classes] += 1
     return sizes
+
 
 
 def gaussian_blobs(n_samples: int = 200, *, centers=((-1.0, 0.0), (1.0, 0.0)), std: float = 0.5,
@@ -57,6 +58,7 @@ def gaussian_blobs(n_samples: int = 200, *, centers=((-1.0, 0.0), (1.0, 0.0)), s
     y = np.repeat(np.arange(n_classes), sizes)                       # (n_samples,)
     X = centers[y] + std * rng.normal(size=(n_samples, centers.shape[1]))
     return X, y
+
 
 
 def two_moons(n_samples: int = 200, *, noise: float = 0.1,
@@ -93,6 +95,7 @@ def two_moons(n_samples: int = 200, *, noise: float = 0.1,
     return X + noise * rng.normal(size=X.shape), y
 
 
+
 def xor(n_samples: int = 200, *, noise: float = 0.2, rng: np.random.Generator | int | None = None):
     """The XOR pattern: four Gaussian clusters at the corners of a square.
 
@@ -123,6 +126,7 @@ def xor(n_samples: int = 200, *, noise: float = 0.2, rng: np.random.Generator | 
     X = corners[corner] + noise * rng.normal(size=(n_samples, 2))
     y = (corner >= 2).astype(int)
     return X, y
+
 
 
 def linearly_separable(n_samples: int = 100, n_features: int = 2, *, margin: float = 0.1,
@@ -181,39 +185,3 @@ def linearly_separable(n_samples: int = 100, n_features: int = 2, *, margin: flo
     X = np.concatenate(kept)[:n_samples]                       # (n_samples, n_features)
     y = (X @ u > 0).astype(int)
     return X, y, u
-
-
-def grid_2d(X, *, resolution: int = 200, pad: float = 0.1):
-    """A regular grid covering two-dimensional data, for drawing decision regions.
-
-    Parameters
-    ----------
-    X : array_like of shape (n_samples, 2)
-        The data the grid should cover.
-    resolution : int
-        Number of grid points along each axis.
-    pad : float
-        Extra margin on each side, as a fraction of the data's range.
-
-    Returns
-    -------
-    xx, yy : ndarray of shape (resolution, resolution)
-        Grid coordinates, as from :func:`numpy.meshgrid`.
-    points : ndarray of shape (resolution * resolution, 2)
-        The grid points as rows, ready for ``model.predict(points)``; reshape the
-        result with ``.reshape(xx.shape)``.
-    """
-    X = check_array(X, name="X", ndim=2)
-    if X.shape[1] != 2:
-        raise ValueError(
-            f"grid_2d needs two-dimensional data, shape (n_samples, 2); got shape {X.shape}. "
-            "Select two features first."
-        )
-    resolution = check_int(resolution, name="resolution", minimum=2)
-    pad = check_positive(pad, name="pad", strict=False)
-    low, high = X.min(axis=0), X.max(axis=0)
-    span = np.where(high > low, high - low, 1.0)
-    low, high = low - pad * span, high + pad * span
-    xx, yy = np.meshgrid(np.linspace(low[0], high[0], resolution),
-                         np.linspace(low[1], high[1], resolution))
-    return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
