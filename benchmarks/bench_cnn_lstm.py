@@ -3,7 +3,11 @@
 One step = forward, cross-entropy, backward, Adam update. Both engines use
 float32, the same shapes, the same number of threads and copied initial
 weights; timings are interleaved in blocks so that machine noise hits both
-alike. Prints the median time per step and the ratio scratch / torch.
+alike. Prints the machine fingerprint, the median time per step (process CPU
+time by default, robust on a shared machine; ``--clock wall`` for wall time), the
+ratio scratch / torch, and the top five functions of a short profile of each
+scratch step. ``--json`` records the ratios for this machine in
+``benchmarks/results_cnn_lstm.json``.
 
 Usage::
 
@@ -22,6 +26,11 @@ _parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads
 _parser.add_argument("--repeats", type=int, default=60, help="timed steps per case and engine (default 60)")
 _parser.add_argument("--warmup", type=int, default=5, help="untimed steps first (default 5)")
 _parser.add_argument("--seed", type=int, default=0)
+_parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                     help="cpu: process CPU time (default); wall: perf_counter")
+_parser.add_argument("--json", nargs="?", const=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                             "results_cnn_lstm.json"),
+                     default=None, metavar="PATH", help="write the results as JSON")
 ARGS = _parser.parse_args() if __name__ == "__main__" else _parser.parse_args([])
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
@@ -103,24 +112,41 @@ def run(torch, name, ours, ref, x, y):
         print(f"  warning: losses differ: scratch {l_s} torch {l_t}", file=sys.stderr)
     for _ in range(ARGS.warmup):
         step_s(); step_t()
+    clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
     ts, tt = [], []
     for _ in range(max(ARGS.repeats // 5, 1)):
         for times, fn in ((ts, step_s), (tt, step_t)):
             for _ in range(5):
-                t0 = time.perf_counter(); fn(); times.append(time.perf_counter() - t0)
+                t0 = clock(); fn(); times.append(clock() - t0)
     ms, mt = float(np.median(ts)), float(np.median(tt))
-    print(f"{name:40s} {1e3 * ms:11.3f} {1e3 * mt:9.3f} {ms / mt:7.2f}")
+    print(f"{name:40s} {1e3 * ms:11.3f} {1e3 * mt:9.3f} {ms / mt:7.2f}", flush=True)
+    return {"case": name, "scratch_ms": round(1e3 * ms, 4), "torch_ms": round(1e3 * mt, 4),
+            "ratio": round(ms / mt, 3)}, step_s
 
 
 def main() -> None:
     import torch
 
+    from _record import print_header, print_profile, profile_top, write_record
+
     torch.set_num_threads(ARGS.threads)
+    print_header(torch, ARGS.threads)
     print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads}, float32, "
-          f"median of {ARGS.repeats} steps after {ARGS.warmup} warmup steps")
+          f"median {ARGS.clock} time of {ARGS.repeats} steps after {ARGS.warmup} warmup steps")
     print(f"{'case':40s} {'scratch ms':>11s} {'torch ms':>9s} {'ratio':>7s}")
+    results, profiles = [], []
     for make in (cnn_case, lstm_case):
-        run(torch, *make(torch, np.random.default_rng(ARGS.seed)))
+        row, step = run(torch, *make(torch, np.random.default_rng(ARGS.seed)))
+        results.append(row)
+        profiles.append((row["case"], profile_top(step, calls=10)))
+    for case, prof in profiles:
+        print_profile(case, prof)
+    if ARGS.json:
+        write_record(ARGS.json, benchmark="bench_cnn_lstm.py: one training step (forward, cross-entropy, "
+                     "backward, Adam) of a small CNN and an LSTM, scratch vs torch",
+                     command="python benchmarks/bench_cnn_lstm.py --json", threads=ARGS.threads,
+                     repeats=ARGS.repeats, warmup=ARGS.warmup, results=results, torch=torch,
+                     profile=[dict(r, case=c) for c, prof in profiles for r in prof], clock=ARGS.clock)
 
 
 if __name__ == "__main__":

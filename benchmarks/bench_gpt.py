@@ -4,8 +4,10 @@ Model: 4 layers, 4 heads, 128 dims, block 64, batch 12, float32, the same
 weights in both engines (pre-LayerNorm blocks, tanh-GELU MLP, causal
 self-attention). One step = forward, cross-entropy, backward, gradient
 clipping, AdamW update. Timings alternate between engines in blocks so machine
-noise hits both alike; the script prints the median time per step and the
-ratio scratch / torch.
+noise hits both alike; the script prints the machine fingerprint, the median
+time per step (process CPU time by default: robust on a shared machine; ``--clock
+wall`` for wall time), the ratio scratch / torch, and the five functions that
+take most of the scratch step in a short profile.
 
 Usage::
 
@@ -22,6 +24,8 @@ _parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.
 _parser.add_argument("--threads", type=int, default=1)
 _parser.add_argument("--repeats", type=int, default=30, help="timed steps per engine (default 30)")
 _parser.add_argument("--warmup", type=int, default=3)
+_parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                     help="cpu: process CPU time (default); wall: perf_counter")
 _parser.add_argument("--json", nargs="?", const=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results_gpt.json"),
                      default=None, metavar="PATH",
                      help="write the results as JSON (default path: benchmarks/results_gpt.json)")
@@ -82,7 +86,11 @@ def build_torch(model: GPT, torch):
 def main() -> None:
     import torch
 
+    from _record import print_header, print_profile, profile_top
+
     torch.set_num_threads(ARGS.threads)
+    print_header(torch, ARGS.threads)
+    clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
     rng = np.random.default_rng(0)
     model = GPT(CFG, rng=0)
     tmodel = build_torch(model, torch)
@@ -115,10 +123,12 @@ def main() -> None:
     for _ in range(max(ARGS.repeats // block, 1)):
         for fn, acc in ((step_scratch, ts), (step_torch, tt)):
             for _ in range(block):
-                t0 = time.perf_counter(); fn(); acc.append(time.perf_counter() - t0)
+                t0 = clock(); fn(); acc.append(clock() - t0)
     s, t = float(np.median(ts)), float(np.median(tt))
     print(f"GPT 4x4x128, block {T}, batch {B}: scratch {1e3 * s:.1f} ms/step, torch {1e3 * t:.1f} ms/step, "
-          f"ratio scratch/torch = {s / t:.2f}")
+          f"ratio scratch/torch = {s / t:.2f} (median {ARGS.clock} time of {len(ts)} steps each)")
+    prof = profile_top(step_scratch, calls=5)
+    print_profile("GPT", prof)
     if ARGS.json:
         from _record import write_record
 
@@ -127,7 +137,8 @@ def main() -> None:
             benchmark="bench_gpt.py: one GPT training step (forward, cross-entropy, backward, clipping, AdamW)",
             command="python benchmarks/bench_gpt.py --json"
                     + (f" --threads {ARGS.threads}" if ARGS.threads != 1 else ""),
-            threads=ARGS.threads, repeats=ARGS.repeats, warmup=ARGS.warmup, torch=torch,
+            threads=ARGS.threads, repeats=ARGS.repeats, warmup=ARGS.warmup, torch=torch, profile=prof,
+            clock=ARGS.clock,
             results=[{"case": f"GPT 4x4x128, block {T}, batch {B}", "scratch_ms": round(1e3 * s, 3),
                       "torch_ms": round(1e3 * t, 3), "ratio": round(s / t, 3)}],
         )

@@ -56,8 +56,9 @@ def test_conv2d_matches_torch_forward_and_backward(seed, stride, padding):
 def test_im2col_col2im_are_adjoint():
     """<im2col(x), c> == <x, col2im(c)> for random x, c (col2im is the transpose)."""
     rng = np.random.default_rng(3)
-    x = rng.normal(size=(2, 3, 6, 5))
+    x = rng.normal(size=(2, 6, 5, 3))  # (N, Hp, Wp, C): channels last
     cols = im2col(x, (3, 2), (2, 1))
+    assert cols.shape == (2 * 2 * 4, 3 * 2 * 3)
     c = rng.normal(size=cols.shape)
     ho, wo = (6 - 3) // 2 + 1, (5 - 2) // 1 + 1
     assert np.sum(cols * c) == pytest.approx(np.sum(x * col2im(c, x.shape, (3, 2), (2, 1), (ho, wo))))
@@ -105,3 +106,27 @@ def test_bad_input():
         Conv2d(1, 2, 0)
     with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
         MaxPool2d(2)(Tensor(np.ones((3, 4, 4))))
+
+
+def test_im2col_rows_are_patches_in_kh_kw_c_order():
+    from scratch.nn.conv import pad_channels_last
+
+    x = np.arange(2 * 3 * 4 * 5, dtype=float).reshape(2, 3, 4, 5)  # (N, C, H, W)
+    xp = pad_channels_last(x, (1, 2))
+    assert xp.shape == (2, 6, 9, 3)
+    np.testing.assert_array_equal(xp[:, 1:5, 2:7, :].transpose(0, 3, 1, 2), x)
+    cols = im2col(xp, (3, 2), (2, 3))  # Ho = (6 - 3) // 2 + 1 = 2, Wo = (9 - 2) // 3 + 1 = 3
+    row = 1 * 2 * 3 + 1 * 3 + 2  # image 1, output (1, 2): top-left corner (2, 6)
+    np.testing.assert_array_equal(cols[row], xp[1, 2:5, 6:8, :].reshape(-1))
+
+
+def test_max_pool_routes_ties_to_the_first_maximum_like_torch():
+    """After a ReLU whole windows are 0: the gradient must go to one position only."""
+    x = np.zeros((1, 2, 4, 4))
+    x[0, 1, 0, 1] = x[0, 1, 1, 0] = 2.0  # a tie between two non-first positions
+    xs = Tensor(x, requires_grad=True)
+    max_pool2d(xs, 2).sum().backward()
+    xt = torch.from_numpy(x).requires_grad_()
+    torch.nn.functional.max_pool2d(xt, 2).sum().backward()
+    np.testing.assert_array_equal(xs.grad, xt.grad.numpy())
+    assert xs.grad.sum() == 8.0  # one unit per window

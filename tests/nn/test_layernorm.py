@@ -42,3 +42,22 @@ def test_matches_torch():
 def test_bad_shape():
     with pytest.raises(ValueError, match=r"\(\.\.\., 4\)"):
         LayerNorm(4)(Tensor(np.zeros((2, 3))))
+
+
+@pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-11), (np.float32, 2e-5)])
+def test_matches_torch_at_gpt_size_in_each_dtype(dtype, tol):
+    """The fused forward/backward (row means as matrix-vector products) at (B, T, C) = (3, 16, 128)."""
+    rng = np.random.default_rng(2)
+    x_np = (2 * rng.normal(size=(3, 16, 128)) + 5).astype(dtype)  # an offset mean: cancellation check
+    w_np, b_np = rng.normal(size=128).astype(dtype), rng.normal(size=128).astype(dtype)
+    g = rng.normal(size=x_np.shape).astype(dtype)
+    x, w, b = (Tensor(a.copy(), requires_grad=True) for a in (x_np, w_np, b_np))
+    out = layer_norm(x, w, b)
+    out.backward(g)
+    assert out.dtype == dtype and x.grad.dtype == dtype
+    xt, wt, bt = (torch.tensor(a, requires_grad=True) for a in (x_np, w_np, b_np))
+    ref = torch.nn.functional.layer_norm(xt, (128,), wt, bt)
+    ref.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), atol=tol, rtol=tol)
+    for ours, theirs in ((x, xt), (w, wt), (b, bt)):
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), atol=tol * 10, rtol=tol)

@@ -243,6 +243,15 @@ def _power(x: np.ndarray, p: float) -> np.ndarray:
     return np.power(x, p)
 
 
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    """``1 / (1 + exp(-x))`` on an array (see :meth:`Tensor.sigmoid`); fused ops use it too."""
+    out = np.negative(x, dtype=x.dtype if x.dtype.kind == "f" else np.float64)
+    with np.errstate(over="ignore"):  # exp(-x) = inf for very negative x gives exactly 0
+        np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
 def _topological_order(root: "Tensor") -> list["Tensor"]:
     """Nodes that require grad, each after all of its parents (iterative DFS, no recursion)."""
     order: list[Tensor] = []
@@ -540,9 +549,15 @@ class Tensor:
         return from_op(out, (self,), lambda g: (g * (1 - out * out),), "tanh")  # 1 - tanh^2
 
     def sigmoid(self) -> "Tensor":
-        x = self.data
-        e = np.exp(-np.abs(x))  # never overflows
-        out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        """``1 / (1 + exp(-x))``, branch-free.
+
+        For very negative x (below -88 in float32, -709 in float64) ``exp(-x)``
+        overflows to inf and the result is exactly 0, the correct limit; that
+        overflow is expected and not reported. (Selecting between two formulas with
+        ``np.where`` avoids it but costs ten times more: a data-dependent branch per
+        element.)
+        """
+        out = _sigmoid(self.data)
         return from_op(out, (self,), lambda g: (g * out * (1 - out),), "sigmoid")  # s (1 - s)
 
     def relu(self) -> "Tensor":
@@ -593,11 +608,16 @@ class Tensor:
                 f"matmul: the batch axes of {a.shape} and {b.shape} do not broadcast "
                 f"({a.shape[:-2]} vs {b.shape[:-2]})."
             ) from None
-        out = a.data @ b.data
+        if b.ndim == 2:  # (..., n, k) @ (k, m): one matrix product over all leading axes
+            out = (a.data.reshape(-1, a.shape[-1]) @ b.data).reshape(a.shape[:-1] + (b.shape[1],))
+        else:
+            out = a.data @ b.data
 
         def backward(g):  # dL/da = g b^T, dL/db = a^T g (summed over broadcast batch axes)
             ga = gb = None
-            if a.requires_grad:
+            if a.requires_grad and b.ndim == 2:
+                ga = (g.reshape(-1, g.shape[-1]) @ b.data.T).reshape(a.shape)
+            elif a.requires_grad:
                 ga = unbroadcast(g @ np.swapaxes(b.data, -1, -2), a.shape)
             if b.requires_grad:
                 if b.ndim == 2:  # fold all batch axes into one matrix product
@@ -829,17 +849,17 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: x of shape {x.shape} does not fit weight of shape {weight.shape}; "
             "expected x (..., in_features) and weight (in_features, out_features)."
         )
-    out = x.data @ weight.data  # (..., out_features)
+    x2 = x.data.reshape(-1, x.shape[-1])  # (N, in): all leading axes in one matrix product
+    out = x2 @ weight.data  # (N, out_features)
     if bias is not None:
         out += bias.data  # in place: `out` is a fresh array
+    out = out.reshape(x.shape[:-1] + (weight.shape[1],))  # (..., out_features)
 
     def backward(g):  # g: (..., out_features)
-        gx = g @ weight.data.T if x.requires_grad else None  # (..., in_features)
-        gw = gb = None
-        if weight.requires_grad:
-            gw = x.data.reshape(-1, x.shape[-1]).T @ g.reshape(-1, g.shape[-1])  # (in, out)
-        if bias is not None and bias.requires_grad:
-            gb = g.reshape(-1, g.shape[-1]).sum(axis=0)  # (out,)
+        g2 = g.reshape(-1, g.shape[-1])  # (N, out)
+        gx = (g2 @ weight.data.T).reshape(x.shape) if x.requires_grad else None  # (..., in_features)
+        gw = x2.T @ g2 if weight.requires_grad else None  # (in, out)
+        gb = g2.sum(axis=0) if bias is not None and bias.requires_grad else None  # (out,)
         return gx, gw, gb
 
     parents = (x, weight) if bias is None else (x, weight, bias)

@@ -74,21 +74,29 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: Any = No
     if causal:
         cm = causal_mask(t_q, t_k)
         allowed = cm if allowed is None else (allowed & cm)
-    s = (q.data @ np.swapaxes(k.data, -1, -2)) * scale  # (..., T_q, T_k)
-    if allowed is not None:
-        s = np.where(allowed, s, -np.inf)
+    s = q.data @ np.swapaxes(k.data, -1, -2)  # (..., T_q, T_k)
+    s *= scale
+    if allowed is not None:  # add 0 where allowed, -inf where masked: no per-element branch
+        additive = np.where(allowed, 0.0, -np.inf).astype(s.dtype)  # (T_q, T_k) or broadcastable
+        if np.broadcast_shapes(additive.shape, s.shape) == s.shape:
+            s += additive
+        else:  # the mask has more batch axes than q and k
+            s = s + additive
     s_max = s.max(axis=-1, keepdims=True)
-    s_max = np.where(np.isfinite(s_max), s_max, 0.0)  # a fully masked row stays finite
-    p = np.exp(s - s_max)
+    s_max[~np.isfinite(s_max)] = 0.0  # a fully masked row stays finite
+    s -= s_max
+    p = np.exp(s, out=s)  # (..., T_q, T_k), unnormalised
     denom = p.sum(axis=-1, keepdims=True)
-    p /= np.where(denom > 0, denom, 1.0)  # (..., T_q, T_k); fully masked rows are 0
+    denom[denom == 0] = 1.0  # fully masked rows are 0
+    p /= denom
     p = p.astype(q.dtype, copy=False)
     out = p @ v.data  # (..., T_q, d_v)
 
     def backward(g):  # g: (..., T_q, d_v)
         gv = p.swapaxes(-1, -2) @ g if v.requires_grad else None  # (..., T_k, d_v)
-        dp = g @ v.data.swapaxes(-1, -2)  # (..., T_q, T_k)
-        ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
+        ds = g @ v.data.swapaxes(-1, -2)  # dP, (..., T_q, T_k); becomes dS in place
+        ds -= (ds * p).sum(axis=-1, keepdims=True)
+        ds *= p
         ds *= scale
         gq = ds @ k.data if q.requires_grad else None  # (..., T_q, d)
         gk = ds.swapaxes(-1, -2) @ q.data if k.requires_grad else None  # (..., T_k, d)

@@ -28,7 +28,7 @@ def tanh(x: Tensor) -> Tensor:
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    """1 / (1 + exp(-x)), elementwise (computed without overflow)."""
+    """1 / (1 + exp(-x)), elementwise (exactly 0 where exp(-x) overflows, the correct limit)."""
     return x.sigmoid()
 
 

@@ -1,7 +1,10 @@
 """Recurrent cells (``RNNCell``, ``LSTMCell``, ``GRUCell``) and the sequence wrapper ``Recurrent``.
 
-Each cell is composed from :class:`~scratch.autograd.Tensor` primitives, so
-backpropagation through time is simply ``backward()`` on the unrolled graph.
+The RNN and GRU cells are composed from :class:`~scratch.autograd.Tensor`
+primitives, so backpropagation through time is simply ``backward()`` on the
+unrolled graph. The LSTM is one fused primitive, :func:`lstm_sequence`: all four
+gates in one matrix product per step, and one hand-written backward pass
+through time (its equations are in the docstring), for speed.
 Weights are stored input-major, ``(in_features, k * hidden_size)``, like
 :class:`scratch.nn.Linear`; gates are stacked in PyTorch's order, so
 ``load_torch_weights`` copies a ``torch.nn.*Cell`` exactly. The chapter
@@ -16,11 +19,119 @@ from typing import Any
 import numpy as np
 
 from scratch._validation import as_rng, check_int, check_option
-from scratch.autograd.tensor import Tensor, linear, stack
+from scratch.autograd.tensor import Tensor, _sigmoid, from_op, linear, stack
 from scratch.nn import init
 from scratch.nn.module import Module, Parameter
 
-__all__ = ["RNNCell", "LSTMCell", "GRUCell", "Recurrent"]
+__all__ = ["RNNCell", "LSTMCell", "GRUCell", "Recurrent", "lstm_sequence"]
+
+
+def lstm_sequence(xw: Tensor, weight_hh: Tensor, bias_hh: Tensor | None = None,
+                  state: tuple[Tensor, Tensor] | None = None) -> Tensor:
+    r"""Run an LSTM over a whole sequence as one fused primitive (forward and BPTT backward).
+
+    Parameters
+    ----------
+    xw : Tensor of shape (batch, T, 4 * hidden)
+        The projected inputs :math:`x_t W_{ih} + b_{ih}`, gates stacked (i, f, g, o).
+    weight_hh : Tensor of shape (hidden, 4 * hidden)
+    bias_hh : Tensor of shape (4 * hidden,), optional
+    state : pair of Tensors of shape (batch, hidden), optional
+        :math:`(h_0, c_0)`; zeros when None.
+
+    Returns
+    -------
+    Tensor of shape (batch, T, 2 * hidden)
+        :math:`[h_t, c_t]` side by side for every step: ``out[..., :hidden]`` are the
+        hidden states, ``out[:, -1, hidden:]`` is the last cell state.
+
+    Notes
+    -----
+    Forward (``eq-rnn-lstm``), for :math:`t = 1..T`, with all gates from one
+    matrix product :math:`z_t = x_t W_{ih} + b_{ih} + h_{t-1} W_{hh} + b_{hh}`,
+    split into :math:`[z^i, z^f, z^g, z^o]`:
+
+    .. math::
+
+        i = \sigma(z^i),\ f = \sigma(z^f),\ g = 	anh(z^g),\ o = \sigma(z^o),\quad
+        c_t = f \odot c_{t-1} + i \odot g,\quad h_t = o \odot 	anh c_t.
+
+    Backward through time, for :math:`t = T..1`, where :math:`\delta h_t` and
+    :math:`\delta c_t` add the gradient from the output at step :math:`t` to the one
+    coming back from step :math:`t+1`:
+
+    .. math::
+
+        \delta c_t \mathrel{+}= \delta h_t \odot o \odot (1 - 	anh^2 c_t),\quad
+        \delta z_t = [\delta c_t \odot g \odot i(1-i),\ \delta c_t \odot c_{t-1} \odot f(1-f),\
+        \delta c_t \odot i \odot (1-g^2),\ \delta h_t \odot 	anh c_t \odot o(1-o)],
+
+    then :math:`\delta h_{t-1} = \delta z_t W_{hh}^	op`, :math:`\delta c_{t-1} = \delta c_t \odot f`,
+    :math:`\partial L/\partial (x_t W_{ih} + b_{ih}) = \delta z_t`,
+    :math:`\partial L/\partial W_{hh} = \sum_t h_{t-1}^	op \delta z_t` and
+    :math:`\partial L/\partial b_{hh} = \sum_t \sum_n \delta z_{t,n}`. The composed
+    version (``LSTMCell`` built from primitives) would build about 15 graph nodes per
+    step; this is one node for the whole sequence, like cuDNN's LSTM.
+    """
+    if xw.ndim != 3 or xw.shape[2] != weight_hh.shape[1] or weight_hh.shape[1] != 4 * weight_hh.shape[0]:
+        raise ValueError(f"lstm_sequence: xw of shape {xw.shape} does not fit weight_hh of shape "
+                         f"{weight_hh.shape}; expected (batch, T, 4 * hidden) and (hidden, 4 * hidden).")
+    B, T, H4 = xw.shape
+    H = H4 // 4
+    dtype = np.result_type(xw.data, weight_hh.data)
+    if state is None:
+        state = (Tensor(np.zeros((B, H), dtype)), Tensor(np.zeros((B, H), dtype)))
+    h0, c0 = state
+    w = weight_hh.data
+    acts = np.empty((T, B, H4), dtype)     # gate activations [i, f, g, o], time-major
+    hs = np.empty((T + 1, B, H), dtype)    # h_0 .. h_T
+    cs = np.empty((T + 1, B, H), dtype)    # c_0 .. c_T
+    tanh_c = np.empty((T, B, H), dtype)    # tanh c_1 .. tanh c_T
+    hs[0], cs[0] = h0.data, c0.data
+    for t in range(T):
+        z = xw.data[:, t] + hs[t] @ w      # (B, 4H): all gates in one product
+        if bias_hh is not None:
+            z += bias_hh.data
+        a = acts[t]
+        a[:] = _sigmoid(z)                 # i, f, o (the g block is overwritten next)
+        np.tanh(z[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
+        np.multiply(a[:, H:2 * H], cs[t], out=cs[t + 1])
+        cs[t + 1] += a[:, :H] * a[:, 2 * H:3 * H]          # c_t = f c_{t-1} + i g
+        np.tanh(cs[t + 1], out=tanh_c[t])
+        np.multiply(a[:, 3 * H:], tanh_c[t], out=hs[t + 1])  # h_t = o tanh c_t
+    out = np.concatenate([hs[1:], cs[1:]], axis=-1).transpose(1, 0, 2).copy()  # (B, T, 2H)
+
+    def backward(g):  # g: (B, T, 2H)
+        g = g.transpose(1, 0, 2)                             # (T, B, 2H)
+        deriv = acts * (1 - acts)                            # sigma' = s (1 - s) for i, f, o
+        gate_g = acts[..., 2 * H:3 * H]
+        deriv[..., 2 * H:3 * H] = 1 - gate_g * gate_g         # tanh' = 1 - g^2 for g
+        o_dtanh = acts[..., 3 * H:] * (1 - tanh_c * tanh_c)  # o (1 - tanh^2 c_t)
+        dz = np.empty_like(acts)                             # (T, B, 4H)
+        dh = np.zeros((B, H), dtype)
+        dc = np.zeros((B, H), dtype)
+        for t in reversed(range(T)):
+            a, d = acts[t], dz[t]
+            dh += g[t, :, :H]
+            dc += g[t, :, H:]
+            dc += dh * o_dtanh[t]
+            np.multiply(dc, a[:, 2 * H:3 * H], out=d[:, :H])         # di = dc g
+            np.multiply(dc, cs[t], out=d[:, H:2 * H])                # df = dc c_{t-1}
+            np.multiply(dc, a[:, :H], out=d[:, 2 * H:3 * H])         # dg = dc i
+            np.multiply(dh, tanh_c[t], out=d[:, 3 * H:])             # do = dh tanh c_t
+            d *= deriv[t]                                            # through the nonlinearities
+            dh = d @ w.T                                             # to h_{t-1}
+            dc = dc * a[:, H:2 * H]                                  # to c_{t-1}
+        gxw = dz.transpose(1, 0, 2) if xw.requires_grad else None    # (B, T, 4H)
+        dz2 = dz.reshape(-1, H4)
+        gw = hs[:-1].reshape(-1, H).T @ dz2 if weight_hh.requires_grad else None  # (H, 4H)
+        gb = dz2.sum(axis=0) if bias_hh is not None and bias_hh.requires_grad else None
+        grads = {"xw": gxw, "w": gw, "b": gb, "h0": dh, "c0": dc}
+        return tuple(grads[name] for name in names)
+
+    names = ["xw", "w"] + (["b"] if bias_hh is not None else []) + ["h0", "c0"]
+    parents = (xw, weight_hh) + ((bias_hh,) if bias_hh is not None else ()) + (h0, c0)
+    return from_op(out, parents, backward, "lstm_sequence")
 
 
 class _Cell(Module):
@@ -125,7 +236,8 @@ class LSTMCell(_Cell):
     :math:`[i, f, g, o] = x_t W_{ih} + b_{ih} + h_{t-1} W_{hh} + b_{hh}`,
     :math:`c_t = \sigma(f) \odot c_{t-1} + \sigma(i) \odot \tanh(g)`,
     :math:`h_t = \sigma(o) \odot \tanh(c_t)`. The additive update of :math:`c_t`
-    is what lets gradients survive long lags.
+    is what lets gradients survive long lags. Computed by the fused
+    :func:`lstm_sequence` (one graph node per sequence, backward written by hand).
     """
 
     n_gates = 4
@@ -141,19 +253,18 @@ class LSTMCell(_Cell):
             self.bias_hh.data[H:2 * H] = 0.0
 
     def recur(self, xw: Tensor, state: tuple[Tensor, Tensor] | None) -> tuple[Tensor, Tensor]:
-        """``xw`` (batch, 4 hidden), ``state`` = (h, c) or None -> (h, c)."""
-        if state is None:
-            z = self._zeros(xw.shape[0], xw.dtype)
-            state = (z, z)
-        h, c = state
+        """``xw`` (batch, 4 hidden), ``state`` = (h, c) or None -> (h, c).
+
+        One step of the fused :func:`lstm_sequence` (a sequence of length 1).
+        """
+        h, c = self.recur_sequence(xw.reshape(xw.shape[0], 1, -1), state)[1]
+        return h, c
+
+    def recur_sequence(self, xw: Tensor, state: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Any]:
+        """``xw`` (batch, T, 4 hidden) -> (hidden states (batch, T, hidden), (h_T, c_T))."""
         H = self.hidden_size
-        gates = xw + linear(h, self.weight_hh, self.bias_hh)  # (B, 4H)
-        i = gates[:, :H].sigmoid()
-        f = gates[:, H:2 * H].sigmoid()
-        g = gates[:, 2 * H:3 * H].tanh()
-        o = gates[:, 3 * H:].sigmoid()
-        c = f * c + i * g                                      # (B, H)
-        return o * c.tanh(), c
+        hc = lstm_sequence(xw, self.weight_hh, self.bias_hh, state)  # (B, T, 2H)
+        return hc[:, :, :H], (hc[:, -1, :H], hc[:, -1, H:])
 
 
 class GRUCell(_Cell):
@@ -215,6 +326,8 @@ class Recurrent(Module):
                 f"Recurrent expects sequences of shape (batch, T, {self.cell.input_size}); got {x.shape}."
             )
         xw = self.cell.input_projection(x)                       # (B, T, k*H)
+        if self.kind == "lstm":  # fused: the loop over time runs inside lstm_sequence
+            return self.cell.recur_sequence(xw, state)
         outputs = []
         for t in range(x.shape[1]):
             state = self.cell.recur(xw[:, t], state)
