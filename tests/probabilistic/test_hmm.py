@@ -63,9 +63,9 @@ def test_long_sequence_does_not_underflow():
     model = GaussianHMM(2, init_params="")
     model.startprob_, model.transmat_ = PI, A
     model.means_, model.covars_ = np.array([[0.0], [3.0]]), np.array([[1.0], [1.0]])
-    X, _ = model.sample(20_000, rng=rng)
-    ll = model.score(X)
-    assert np.isfinite(ll) and -3 * 20_000 < ll < -20_000
+    X, _ = model.sample(5000, rng=rng)
+    ll = model.score(X)                    # unscaled products would underflow to 0 here
+    assert np.isfinite(ll) and -3 * 5000 < ll < -5000
 
 
 def test_multiple_sequences_add_up():
@@ -82,8 +82,10 @@ def test_em_increases_log_likelihood_and_recovers_gaussian_chain():
     truth.startprob_ = np.array([0.5, 0.5])
     truth.transmat_ = np.array([[0.95, 0.05], [0.1, 0.9]])
     truth.means_, truth.covars_ = np.array([[-1.0], [2.0]]), np.array([[0.5], [1.5]])
-    X, Z = truth.sample(4000, rng=1)
-    model = GaussianHMM(2, n_iter=200, tol=1e-6, covars_prior=0.0, rng=0).fit(X)
+    X, Z = truth.sample(2500, rng=1)
+    model = GaussianHMM(2, n_iter=100, tol=1e-4, covars_prior=0.0, init_params="st", rng=0)
+    model.means_, model.covars_ = np.quantile(X, [0.2, 0.8])[:, None], np.full((2, 1), X.var())
+    model.fit(X)
     hist = np.array(model.loglik_history_)
     assert np.all(np.diff(hist) > -1e-8)
     order = np.argsort(model.means_[:, 0])
