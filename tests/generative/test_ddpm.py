@@ -167,3 +167,24 @@ def test_metrics_closed_form():
 def test_bad_input(make, err, match):
     with pytest.raises(err, match=match):
         make()
+
+
+def test_clip_sample_matches_diffusers():
+    torch = pytest.importorskip("torch")
+    diffusers = pytest.importorskip("diffusers")
+    ours = NoiseSchedule(1000, kind="cosine")
+    ddpm = diffusers.DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", clip_sample=True)
+    ddim = diffusers.DDIMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", clip_sample=True)
+    for s in (ddpm, ddim):
+        s.alphas_cumprod = torch.from_numpy(ours.alphas_cumprod)
+    ddpm.one = ddim.final_alpha_cumprod = torch.tensor(1.0, dtype=torch.float64)
+    ddim.set_timesteps(10)
+    rng = np.random.default_rng(4)
+    x, eps, z = 3 * rng.normal(size=(3, 16)), rng.normal(size=(3, 16)), rng.normal(size=(3, 16))
+    ref = ddim.step(torch.from_numpy(eps), 900, torch.from_numpy(x), eta=1.0,
+                    variance_noise=torch.from_numpy(z)).prev_sample.numpy()
+    np.testing.assert_allclose(ours.ddim_step(eps, 900, 800, x, 1.0, noise=z, clip_sample=1.0), ref, atol=1e-12)
+    noise = torch.randn((3, 16), generator=torch.Generator().manual_seed(0), dtype=torch.float64).numpy()
+    ref = ddpm.step(torch.from_numpy(eps), 999, torch.from_numpy(x),
+                    generator=torch.Generator().manual_seed(0)).prev_sample.numpy()
+    np.testing.assert_allclose(ours.ddpm_step(eps, 999, x, noise=noise, clip_sample=1.0), ref, atol=1e-10)

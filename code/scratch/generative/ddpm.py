@@ -53,6 +53,13 @@ def _check_betas(betas: Any) -> np.ndarray:
     return betas
 
 
+def _clip(x0_hat: np.ndarray, clip_sample: float | None) -> np.ndarray:
+    if clip_sample is None:
+        return x0_hat
+    c = check_positive(clip_sample, name="clip_sample")
+    return np.clip(x0_hat, -c, c)
+
+
 class NoiseSchedule:
     """A discrete variance schedule :math:`\\beta_1..\\beta_T` and the DDPM/DDIM updates built on it.
 
@@ -129,7 +136,8 @@ class NoiseSchedule:
         return self.alphas_cumprod[prev_t] if prev_t >= 0 else final
 
     def ddpm_step(self, eps: Any, t: int, x_t: Any, *, prev_t: int | None = None,
-                  rng: np.random.Generator | int | None = None, noise: Any = None) -> np.ndarray:
+                  rng: np.random.Generator | int | None = None, noise: Any = None,
+                  clip_sample: float | None = None) -> np.ndarray:
         """One ancestral step :math:`x_t \\to x_{t'}` with the predicted noise ``eps``.
 
         Parameters
@@ -141,6 +149,10 @@ class NoiseSchedule:
         rng : Generator, int or None
             Source of the fresh noise (unused when ``noise`` is given or ``t == 0``).
         noise : ndarray of shape (n_samples, ...), optional
+        clip_sample : float, optional
+            Clip :math:`\\hat x_0` to ``[-clip_sample, clip_sample]`` (diffusers' ``clip_sample``),
+            for data known to lie in that range; it stops early errors from being amplified
+            by :math:`1/\\sqrt{\\bar\\alpha_t}` when :math:`\\bar\\alpha_t` is tiny.
 
         Notes
         -----
@@ -156,7 +168,7 @@ class NoiseSchedule:
         ab_prev = self._abar_prev(prev_t, 1.0)
         a_t = ab_t / ab_prev
         x_t = np.asarray(x_t, dtype=np.float64)
-        x0_hat = (x_t - math.sqrt(1 - ab_t) * eps) / math.sqrt(ab_t)
+        x0_hat = _clip((x_t - math.sqrt(1 - ab_t) * eps) / math.sqrt(ab_t), clip_sample)
         mean = (math.sqrt(ab_prev) * (1 - a_t) * x0_hat + math.sqrt(a_t) * (1 - ab_prev) * x_t) / (1 - ab_t)
         if t == 0:
             return mean
@@ -174,14 +186,17 @@ class NoiseSchedule:
         return (np.arange(n_inference) * ratio)[::-1].astype(np.int64)
 
     def ddim_step(self, eps: Any, t: int, prev_t: int, x_t: Any, eta: float = 0.0, *,
-                  rng: np.random.Generator | int | None = None, noise: Any = None) -> np.ndarray:
+                  rng: np.random.Generator | int | None = None, noise: Any = None,
+                  clip_sample: float | None = None) -> np.ndarray:
         """One DDIM step :math:`x_t \\to x_{t'}` (``prev_t < 0`` means the end, :math:`\\bar\\alpha = 1`).
 
         Notes
         -----
         eq-ddim-step: :math:`x_{t'} = \\sqrt{\\bar\\alpha_{t'}}\\hat x_0 + \\sqrt{1-\\bar\\alpha_{t'}-\\sigma^2}\\,\\epsilon + \\sigma z`
         with :math:`\\sigma = \\eta\\sqrt{\\frac{1-\\bar\\alpha_{t'}}{1-\\bar\\alpha_t}\\bigl(1-\\frac{\\bar\\alpha_t}{\\bar\\alpha_{t'}}\\bigr)}`.
-        ``eta = 0`` is deterministic; ``eta = 1`` is the DDPM posterior.
+        ``eta = 0`` is deterministic; ``eta = 1`` is the DDPM posterior. ``clip_sample``
+        as in :meth:`ddpm_step` (the clipped :math:`\\hat x_0` is used with the unclipped noise, as in
+        diffusers).
         """
         eta = float(eta)
         if not (eta >= 0):
@@ -189,7 +204,7 @@ class NoiseSchedule:
         ab_t = self.alphas_cumprod[int(t)]
         ab_prev = self._abar_prev(int(prev_t), 1.0)
         x_t = np.asarray(x_t, dtype=np.float64)
-        x0_hat = (x_t - math.sqrt(1 - ab_t) * eps) / math.sqrt(ab_t)
+        x0_hat = _clip((x_t - math.sqrt(1 - ab_t) * eps) / math.sqrt(ab_t), clip_sample)
         sigma = eta * math.sqrt((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev))
         out = math.sqrt(ab_prev) * x0_hat + math.sqrt(max(1 - ab_prev - sigma**2, 0.0)) * eps
         if eta > 0:
@@ -306,7 +321,8 @@ def _check_shape(shape: Any) -> tuple[int, ...]:
 
 
 def ddpm_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseSchedule, shape: Any, *,
-                n_inference: int | None = None, rng: np.random.Generator | int | None = None) -> np.ndarray:
+                n_inference: int | None = None, rng: np.random.Generator | int | None = None,
+                clip_sample: float | None = None) -> np.ndarray:
     """Ancestral sampling: start from :math:`x_T\\sim N(0, I)` and apply :meth:`NoiseSchedule.ddpm_step`.
 
     Parameters
@@ -317,6 +333,8 @@ def ddpm_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseS
     n_inference : int, optional
         Number of steps (default all ``T``); fewer steps stride through the schedule.
     rng : Generator, int or None
+    clip_sample : float, optional
+        Passed to :meth:`NoiseSchedule.ddpm_step`.
 
     Returns
     -------
@@ -328,13 +346,13 @@ def ddpm_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseS
     x = rng.standard_normal(shape)
     for i, t in enumerate(ts):
         prev = ts[i + 1] if i + 1 < len(ts) else -1
-        x = schedule.ddpm_step(model(x, t), t, x, prev_t=prev, rng=rng)
+        x = schedule.ddpm_step(model(x, t), t, x, prev_t=prev, rng=rng, clip_sample=clip_sample)
     return x
 
 
 def ddim_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseSchedule, shape: Any,
                 n_inference: int = 50, eta: float = 0.0, *, rng: np.random.Generator | int | None = None,
-                x_T: Any = None) -> np.ndarray:
+                x_T: Any = None, clip_sample: float | None = None) -> np.ndarray:
     """DDIM sampling with ``n_inference`` steps (eq-ddim-step); ``eta=0`` is deterministic given ``x_T``."""
     rng = as_rng(rng)
     shape = _check_shape(shape)
@@ -342,7 +360,7 @@ def ddim_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseS
     x = rng.standard_normal(shape) if x_T is None else np.array(x_T, dtype=np.float64)
     for i, t in enumerate(ts):
         prev = ts[i + 1] if i + 1 < len(ts) else -1
-        x = schedule.ddim_step(model(x, t), t, prev, x, eta, rng=rng)
+        x = schedule.ddim_step(model(x, t), t, prev, x, eta, rng=rng, clip_sample=clip_sample)
     return x
 
 
