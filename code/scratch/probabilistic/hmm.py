@@ -32,6 +32,7 @@ __all__ = [
     "backward",
     "posteriors",
     "viterbi",
+    "BaseHMM",
     "CategoricalHMM",
     "GaussianHMM",
 ]
@@ -294,8 +295,13 @@ def _check_lengths(lengths, n_samples: int) -> np.ndarray:
     return lengths
 
 
-class _BaseHMM:
-    """Shared machinery: E-step, Baum-Welch loop, scoring, decoding and sampling."""
+class BaseHMM:
+    """Shared machinery of the HMM estimators (as ``hmmlearn.base.BaseHMM``).
+
+    Baum-Welch fitting, scoring, decoding and sampling. Subclasses supply the
+    emission model: :class:`CategoricalHMM` and :class:`GaussianHMM`. Not meant to be
+    used directly.
+    """
 
     _param_letters = "st"
 
@@ -411,7 +417,19 @@ class _BaseHMM:
         return self
 
     def score(self, X, lengths=None) -> float:
-        """Log-likelihood :math:`\\log p(X)` under the model (sum over sequences)."""
+        """Log-likelihood :math:`\\log p(X)` under the model (sum over sequences).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+        lengths : array_like of int, optional
+            Lengths of the concatenated sequences.
+
+        Returns
+        -------
+        float
+            By the scaled forward pass (eq-hmm-scaling of the page).
+        """
         self._check_fitted()
         X = self._check_X(X)
         log_pi, log_A = self._log_params()
@@ -419,7 +437,18 @@ class _BaseHMM:
                          for x in self._split(X, lengths)))
 
     def predict_proba(self, X, lengths=None) -> np.ndarray:
-        """Posterior state probabilities gamma, shape (n_samples, n_components)."""
+        """Posterior state probabilities.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+        lengths : array_like of int, optional
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_components)
+            gamma of eq-hmm-gamma of the page.
+        """
         self._check_fitted()
         X = self._check_X(X)
         log_pi, log_A = self._log_params()
@@ -428,6 +457,13 @@ class _BaseHMM:
 
     def decode(self, X, lengths=None, algorithm: str = "viterbi"):
         """Most probable state sequence.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+        lengths : array_like of int, optional
+        algorithm : {"viterbi", "map"}
+            Viterbi (eq-hmm-viterbi of the page) or the most probable state at each time.
 
         Returns
         -------
@@ -455,7 +491,17 @@ class _BaseHMM:
         return total, np.concatenate(paths)
 
     def predict(self, X, lengths=None) -> np.ndarray:
-        """The Viterbi path, shape (n_samples,)."""
+        """The Viterbi path.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_samples, n_features)
+        lengths : array_like of int, optional
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
         return self.decode(X, lengths)[1]
 
     def sample(self, n_samples: int = 1, rng=None, currstate: int | None = None):
@@ -492,7 +538,7 @@ class _BaseHMM:
         return self._sample_emissions(Z, rng), Z
 
 
-class CategoricalHMM(_BaseHMM):
+class CategoricalHMM(BaseHMM):
     """HMM with categorical (discrete-symbol) emissions, as ``hmmlearn.hmm.CategoricalHMM``.
 
     Parameters
@@ -586,7 +632,7 @@ class CategoricalHMM(_BaseHMM):
         return X[:, None]
 
 
-class GaussianHMM(_BaseHMM):
+class GaussianHMM(BaseHMM):
     """HMM with diagonal-covariance Gaussian emissions, as ``hmmlearn.hmm.GaussianHMM``.
 
     Parameters

@@ -363,26 +363,67 @@ class KalmanFilter:
                             self.observation_covariance, m0, P0)
 
     def filter(self, X):
-        """Filtered means (n_timesteps, n_dim_state) and covariances (n_timesteps, n, n)."""
+        """Kalman filter (eq-kf-predict and eq-kf-update of the page).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_timesteps, n_dim_obs)
+
+        Returns
+        -------
+        filtered_state_means : ndarray of shape (n_timesteps, n_dim_state)
+        filtered_state_covariances : ndarray of shape (n_timesteps, n_dim_state, n_dim_state)
+        """
         fm, fP, _, _, _ = kalman_filter(X, *self._model())
         return fm, fP
 
     def smooth(self, X):
-        """RTS-smoothed means (n_timesteps, n_dim_state) and covariances (n_timesteps, n, n)."""
+        """Rauch-Tung-Striebel smoother (eq-rts of the page).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_timesteps, n_dim_obs)
+
+        Returns
+        -------
+        smoothed_state_means : ndarray of shape (n_timesteps, n_dim_state)
+        smoothed_state_covariances : ndarray of shape (n_timesteps, n_dim_state, n_dim_state)
+        """
         A, C, Q, R, m0, P0 = self._model()
         fm, fP, pm, pP, _ = kalman_filter(X, A, C, Q, R, m0, P0)
         sm, sP, _ = rts_smoother(fm, fP, pm, pP, A)
         return sm, sP
 
     def loglikelihood(self, X) -> float:
-        """log p(X) from the innovations (eq-kf-loglik)."""
+        """Log-likelihood from the innovations (eq-kf-loglik of the page).
+
+        Parameters
+        ----------
+        X : array_like of shape (n_timesteps, n_dim_obs)
+
+        Returns
+        -------
+        float
+            :math:`\\log p(X)`.
+        """
         return kalman_filter(X, *self._model())[4]
 
     def sample(self, n_timesteps: int, initial_state=None, rng=None):
-        """Simulate states (n_timesteps, n_dim_state) and observations (n_timesteps, n_dim_obs).
+        """Simulate the model.
 
-        ``rng`` is pykalman's ``random_state``. ``initial_state`` fixes the first state
-        instead of drawing it from ``N(initial_state_mean, initial_state_covariance)``.
+        Parameters
+        ----------
+        n_timesteps : int
+        initial_state : array_like of shape (n_dim_state,), optional
+            Fixes the first state instead of drawing it from
+            ``N(initial_state_mean, initial_state_covariance)``.
+        rng : numpy Generator, int or None
+            pykalman's ``random_state``.
+
+        Returns
+        -------
+        states : ndarray of shape (n_timesteps, n_dim_state)
+        observations : ndarray of shape (n_timesteps, n_dim_obs)
         """
         A, C, Q, R, m0, P0 = self._model()
         T = check_int(n_timesteps, name="n_timesteps", minimum=1)

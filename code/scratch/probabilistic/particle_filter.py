@@ -199,7 +199,9 @@ class ParticleFilterResult:
     n_resampled : int
         Number of resampling steps taken.
     particles : ndarray of shape (n_particles, n_dim_state)
-        The final particles, with ``weights`` of shape (n_particles,).
+        The final particles.
+    weights : ndarray of shape (n_particles,)
+        Their normalised weights.
     """
 
     means: np.ndarray
