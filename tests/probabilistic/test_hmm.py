@@ -196,6 +196,24 @@ def test_categorical_matches_hmmlearn(seed):
         np.testing.assert_allclose(getattr(ours, a), getattr(ref, a), atol=1e-10)
 
 
+def test_map_decoding_is_argmax_of_gamma_and_fit_with_lengths_matches_hmmlearn():
+    model = _cat_model()
+    X = np.array([[0], [2], [1], [2], [0], [1], [1], [2]])
+    lp, path = model.decode(X, algorithm="map")
+    gamma = model.predict_proba(X)
+    np.testing.assert_array_equal(path, gamma.argmax(1))
+    assert lp == pytest.approx(np.sum(np.log(gamma.max(1))), abs=1e-12)
+    hmm = pytest.importorskip("hmmlearn.hmm")
+    ref = hmm.CategoricalHMM(2, n_iter=1, init_params="", n_features=3)
+    ref.startprob_, ref.transmat_, ref.emissionprob_ = PI, A, E
+    ours = _cat_model()
+    ours.n_iter = 1
+    ours.fit(X, lengths=[5, 3])
+    ref.fit(X, lengths=[5, 3])
+    for a in ("startprob_", "transmat_", "emissionprob_"):
+        np.testing.assert_allclose(getattr(ours, a), getattr(ref, a), atol=1e-12)
+
+
 # -- bad input --------------------------------------------------------------------------
 def _cat_model(**attrs):
     m = CategoricalHMM(2, init_params="")

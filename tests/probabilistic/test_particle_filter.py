@@ -115,13 +115,15 @@ def test_place_cells_generator_and_likelihood():
     np.testing.assert_allclose(reflect(np.array([-0.2, 0.5, 1.3, 2.1])), [0.2, 0.5, 0.7, 0.1], atol=1e-12)
 
 
-def test_filterpy_resamplers_agree_in_distribution():
-    mc = pytest.importorskip("filterpy.monte_carlo")
-    w = np.array([0.1, 0.2, 0.3, 0.4])
-    np.random.seed(0)   # filterpy draws from the global numpy state
-    ref = np.mean([np.bincount(mc.systematic_resample(w), minlength=4) for _ in range(2000)], axis=0)
-    ours = np.mean([np.bincount(systematic_resample(w, rng=s), minlength=4) for s in range(2000)], axis=0)
-    np.testing.assert_allclose(ours, ref, atol=0.06)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_resamplers_match_filterpy_given_the_same_uniforms(seed, monkeypatch):
+    pytest.importorskip("filterpy")
+    from filterpy.monte_carlo import resampling
+    w = np.random.default_rng(seed + 10).dirichlet(np.ones(50) * 0.5)
+    # filterpy draws from numpy's global state through `random`; feed it our uniforms
+    monkeypatch.setattr(resampling, "random", lambda *size: np.random.default_rng(seed).random(*size))
+    np.testing.assert_array_equal(systematic_resample(w, rng=seed), resampling.systematic_resample(w))
+    np.testing.assert_array_equal(multinomial_resample(w, rng=seed), resampling.multinomial_resample(w))
 
 
 # -- bad input ---------------------------------------------------------------------------
