@@ -3,9 +3,8 @@
 import numpy as np
 import pytest
 
-import scratch.classical.knn as knn_module
 from scratch._validation import NotFittedError
-from scratch.classical.knn import KNeighborsClassifier, squared_euclidean_distances
+from scratch.classical.knn import KNeighborsClassifier
 
 sklearn_neighbors = pytest.importorskip("sklearn.neighbors")
 spatial = pytest.importorskip("scipy.spatial")
@@ -18,23 +17,6 @@ def make_problem(n=150, n_queries=300, n_classes=3, d=2, seed=0):
     X = rng.normal(size=(n_classes, d))[y] + rng.normal(size=(n, d))
     Q = 1.5 * rng.normal(size=(n_queries, d))
     return X, y, Q
-
-
-# -- distances ------------------------------------------------------------------------
-def test_squared_distances_match_scipy_and_are_exact_on_duplicates():
-    X, _, Q = make_problem(d=5)
-    D = squared_euclidean_distances(Q, X)
-    np.testing.assert_allclose(D, spatial.distance.cdist(Q, X, "sqeuclidean"), rtol=1e-12, atol=1e-12)
-    A = np.array([[0.1, 0.7], [0.3, 0.2], [0.1, 0.7]])
-    DA = squared_euclidean_distances(A, A)
-    assert DA[0, 0] == 0.0 and DA[0, 2] == 0.0 and DA[1, 0] == DA[1, 2]
-
-
-def test_blocked_distances_equal_unblocked(monkeypatch):
-    X, _, Q = make_problem(d=3)
-    full = squared_euclidean_distances(Q, X)
-    monkeypatch.setattr(knn_module, "_BLOCK_ELEMENTS", 100)  # forces blocks of one row
-    np.testing.assert_array_equal(squared_euclidean_distances(Q, X), full)
 
 
 # -- cross-checks against scikit-learn ---------------------------------------------------
@@ -146,5 +128,3 @@ def test_bad_query_input():
         model.predict(np.zeros((1, 3)))
     with pytest.raises(ValueError, match="NaN"):
         model.predict(np.array([[np.nan, 0.0]]))
-    with pytest.raises(ValueError, match="same number of features"):
-        squared_euclidean_distances(np.zeros((2, 2)), np.zeros((2, 3)))

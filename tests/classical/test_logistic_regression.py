@@ -6,7 +6,6 @@ import pytest
 from scratch._validation import NotFittedError
 from scratch.classical.logistic_regression import (
     LogisticRegression,
-    accuracy,
     log_softmax,
     sigmoid,
     softmax,
@@ -40,12 +39,6 @@ def test_log_softmax_matches_scipy_and_is_stable():
         L = log_softmax(Z)
     np.testing.assert_allclose(L, special.log_softmax(Z, axis=1), rtol=1e-14, atol=1e-14)
     np.testing.assert_allclose(softmax(Z).sum(axis=1), 1.0, rtol=1e-15)
-
-
-def test_accuracy():
-    assert accuracy(["a", "b", "b"], ["a", "b", "a"]) == pytest.approx(2 / 3)
-    with pytest.raises(ValueError, match="mismatched shapes"):
-        accuracy([1, 2], [1, 2, 3])
 
 
 # -- closed forms and derivatives -------------------------------------------------------

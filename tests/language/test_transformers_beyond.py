@@ -7,7 +7,8 @@ from scratch.autograd import Tensor, cross_entropy, gradcheck
 from scratch.language.gpt import GPT, GPTConfig
 from scratch.language.transformers_beyond import (ADD_VOCAB, EncoderBlock, SmallCNN, VisionTransformer,
                                                   addition_accuracy, addition_examples, patchify,
-                                                  train_adder, train_classifier, accuracy)
+                                                  train_adder, train_classifier)
+from scratch.metrics import accuracy
 
 torch = pytest.importorskip("torch")
 

@@ -5,7 +5,8 @@ import pytest
 
 from scratch.autograd import Tensor, no_grad
 from scratch.neural.cnn import CNNConfig, DigitCNN, equivariance_gap, random_shifts, shift_image
-from scratch.neural.mlp import accuracy, fit
+from scratch.metrics import accuracy
+from scratch.neural.mlp import fit
 from scratch.nn.conv import Conv2d
 from scratch.optim import Adam
 

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from scratch.autograd import Tensor
-from scratch.neural.mlp import MLP, accuracy, fit, minibatches, one_hot, predict_logits
+from scratch.metrics import accuracy, predict_logits
+from scratch.neural.mlp import MLP, fit, minibatches, one_hot
 from scratch.optim import SGD, Adam
 
 torch = pytest.importorskip("torch")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scratch.metrics import squared_euclidean_distances
 from scratch._validation import (
     check_array,
     check_int,
@@ -16,41 +17,10 @@ from scratch._validation import (
     check_X_y,
 )
 
-__all__ = ["KNeighborsClassifier", "squared_euclidean_distances"]
-
-# Upper bound on the number of float64 differences held in memory at once.
-_BLOCK_ELEMENTS = 2**22
+__all__ = ["KNeighborsClassifier"]
 
 
-def squared_euclidean_distances(A, B) -> np.ndarray:
-    r"""All squared Euclidean distances :math:`\lVert a_i - b_j\rVert^2` between two sets of rows.
 
-    The differences are formed explicitly (in blocks of rows, to bound memory)
-    rather than through :math:`\lVert a\rVert^2 - 2a^\top b + \lVert b\rVert^2`:
-    this is slower but suffers no cancellation, so a point's distance to itself
-    is exactly 0 and equal inputs give exactly equal distances.
-
-    Parameters
-    ----------
-    A : array_like of shape (n_a, n_features)
-    B : array_like of shape (n_b, n_features)
-
-    Returns
-    -------
-    ndarray of shape (n_a, n_b)
-    """
-    A = check_array(A, name="A")
-    B = check_array(B, name="B")
-    if A.shape[1] != B.shape[1]:
-        raise ValueError(
-            f"A and B must have the same number of features; got {A.shape[1]} and {B.shape[1]}."
-        )
-    D = np.empty((A.shape[0], B.shape[0]))
-    rows = max(1, _BLOCK_ELEMENTS // max(1, B.shape[0] * B.shape[1]))
-    for start in range(0, A.shape[0], rows):
-        diff = A[start:start + rows, None, :] - B[None, :, :]   # (rows, n_b, n_features)
-        D[start:start + rows] = np.einsum("ijk,ijk->ij", diff, diff)
-    return D
 
 
 class KNeighborsClassifier:

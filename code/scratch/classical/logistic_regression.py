@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from scratch.metrics import accuracy_score
 from scratch._validation import (
     check_array,
     check_int,
@@ -18,7 +19,7 @@ from scratch._validation import (
     check_X_y,
 )
 
-__all__ = ["LogisticRegression", "sigmoid", "log_softmax", "softmax", "accuracy"]
+__all__ = ["LogisticRegression", "sigmoid", "log_softmax", "softmax"]
 
 
 def sigmoid(z) -> np.ndarray:
@@ -52,17 +53,6 @@ def log_softmax(Z) -> np.ndarray:
 def softmax(Z) -> np.ndarray:
     """Row-wise softmax of scores ``Z`` of shape (n_samples, n_classes); rows sum to one."""
     return np.exp(log_softmax(Z))
-
-
-def accuracy(y_true, y_pred) -> float:
-    """Fraction of equal labels in two equal-length label vectors."""
-    y_true = check_array(y_true, name="y_true", ndim=1, dtype=None)
-    y_pred = check_array(y_pred, name="y_pred", ndim=1, dtype=None)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"y_true and y_pred have mismatched shapes {y_true.shape} and {y_pred.shape}."
-        )
-    return float(np.mean(y_true == y_pred))
 
 
 class LogisticRegression:
@@ -296,4 +286,4 @@ class LogisticRegression:
     def score(self, X, y) -> float:
         """Accuracy of ``predict(X)`` against ``y``."""
         X, y = check_X_y(X, y, y_dtype=None)
-        return accuracy(y, self.predict(X))
+        return accuracy_score(y, self.predict(X))

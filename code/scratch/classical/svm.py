@@ -19,7 +19,7 @@ from scratch._validation import (
     check_positive,
     check_X_y,
 )
-from scratch.classical.knn import squared_euclidean_distances
+from scratch.metrics import squared_euclidean_distances
 
 __all__ = ["SVC", "kernel_matrix", "hinge_loss"]
 

@@ -19,7 +19,7 @@ from scratch.nn.layers import Linear
 from scratch.nn.module import Module, ModuleList, Parameter
 from scratch.optim import AdamW, warmup_cosine
 
-__all__ = ["patchify", "EncoderBlock", "VisionTransformer", "SmallCNN", "train_classifier", "accuracy",
+__all__ = ["patchify", "EncoderBlock", "VisionTransformer", "SmallCNN", "train_classifier",
            "ADD_VOCAB", "addition_examples", "train_adder", "addition_accuracy"]
 
 
@@ -81,7 +81,7 @@ class VisionTransformer(Module):
 
     def forward(self, images: np.ndarray) -> Tensor:
         """(B, image_size, image_size) images -> (B, n_classes) logits."""
-        images = np.asarray(images)
+        images = images.data if isinstance(images, Tensor) else np.asarray(images)
         if images.ndim != 3 or images.shape[1:] != (self.image_size, self.image_size):
             raise ValueError(f"VisionTransformer expects images of shape (B, {self.image_size}, {self.image_size}); "
                              f"got {images.shape}.")
@@ -114,19 +114,13 @@ class SmallCNN(Module):
 
     def forward(self, images: np.ndarray) -> Tensor:
         """(B, 8, 8) -> (B, n_classes)."""
-        images = np.asarray(images)
+        images = images.data if isinstance(images, Tensor) else np.asarray(images)
         if images.ndim != 3 or images.shape[1:] != (8, 8):
             raise ValueError(f"SmallCNN expects images of shape (B, 8, 8); got {images.shape}.")
         x = Tensor(images[:, None].astype(self.head.weight.dtype))  # (B, 1, 8, 8)
         x = self.pool(self.conv1(x).relu())  # (B, c, 4, 4)
         x = self.pool(self.conv2(x).relu())  # (B, 2c, 2, 2)
         return self.head(x.reshape(len(images), -1))
-
-
-def accuracy(model: Module, X: np.ndarray, y: np.ndarray) -> float:
-    """Fraction of correct argmax predictions."""
-    with no_grad():
-        return float(np.mean(model(X).data.argmax(axis=1) == y))
 
 
 def train_classifier(model: Module, X: np.ndarray, y: np.ndarray, *, steps: int = 500, batch_size: int = 64,

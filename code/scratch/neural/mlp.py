@@ -19,8 +19,9 @@ from scratch.nn.dropout import Dropout
 from scratch.nn.functional import mse_loss
 from scratch.nn.layers import Linear
 from scratch.nn.module import Module, ModuleList
+from scratch.metrics import accuracy, predict_logits
 
-__all__ = ["MLP", "History", "minibatches", "fit", "predict_logits", "accuracy", "one_hot"]
+__all__ = ["MLP", "History", "minibatches", "fit", "one_hot"]
 
 
 class MLP(Module):
@@ -49,6 +50,8 @@ class MLP(Module):
         if len(sizes) < 2:
             raise ValueError(f"MLP needs at least an input and an output size; got sizes={sizes}.")
         self.activation = check_option(activation, ("relu", "tanh", "sigmoid"), name="activation")
+        if not 0.0 <= float(dropout) < 1.0:
+            raise ValueError(f"dropout must be a probability in [0, 1); got {dropout}.")
         rng = as_rng(rng)
         self.sizes = sizes
         self.layers = ModuleList(Linear(a, b, rng=rng, dtype=dtype) for a, b in zip(sizes[:-1], sizes[1:]))
@@ -67,8 +70,13 @@ class MLP(Module):
 
 
 def one_hot(y: np.ndarray, n_classes: int, dtype: Any = np.float64) -> np.ndarray:
-    """Integer labels (n,) -> one-hot matrix (n, n_classes)."""
-    y = np.asarray(y)
+    """Integer labels (n,) in ``0 .. n_classes - 1`` -> one-hot matrix (n, n_classes)."""
+    n_classes = check_int(n_classes, name="n_classes", minimum=1)
+    y = check_array(y, name="y", ndim=1, dtype=None, allow_empty=True)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"one_hot needs integer labels; got dtype {y.dtype}. Use y.astype(int).")
+    if y.size and (y.min() < 0 or y.max() >= n_classes):
+        raise ValueError(f"labels must lie in 0 .. {n_classes - 1}; got values from {y.min()} to {y.max()}.")
     out = np.zeros((len(y), n_classes), dtype=dtype)
     out[np.arange(len(y)), y] = 1
     return out
@@ -97,23 +105,6 @@ def _loss(kind: str, logits: Tensor, y: np.ndarray) -> Tensor:
         return cross_entropy(logits, y)                                      # eq-mlp-ce
     return mse_loss(logits.softmax(-1) if kind == "mse_softmax" else logits,  # eq-mlp-mse
                     one_hot(y, logits.shape[-1], logits.dtype) if kind != "mse" else y)
-
-
-def predict_logits(model: Module, X: np.ndarray, batch_size: int = 1024) -> np.ndarray:
-    """Model outputs for ``X`` in eval mode and without a graph, batch by batch."""
-    was_training = model.training
-    model.eval()
-    outs = []
-    with no_grad():
-        for i in range(0, len(X), batch_size):
-            outs.append(model(Tensor(X[i:i + batch_size])).data)
-    model.train(was_training)
-    return np.concatenate(outs)
-
-
-def accuracy(model: Module, X: np.ndarray, y: np.ndarray) -> float:
-    """Fraction of samples whose arg-max logit is the label."""
-    return float(np.mean(predict_logits(model, X).argmax(axis=1) == np.asarray(y)))
 
 
 def fit(model: Module, X: np.ndarray, y: np.ndarray, optimizer, *, epochs: int = 10, batch_size: int = 32,
@@ -166,7 +157,7 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, optimizer, *, epochs: int =
     """
     loss = check_option(loss, ("cross_entropy", "mse_onehot", "mse_softmax", "mse"), name="loss")
     X = check_array(X, name="X", ndim=(2, 3, 4), dtype=None)
-    y = np.asarray(y)
+    y = check_array(y, name="y", ndim=(1, 2), dtype=None)
     if len(y) != len(X):
         raise ValueError(f"X and y have mismatched lengths: {len(X)} samples vs {len(y)} labels.")
     if loss != "mse" and (y.dtype.kind not in "iu"):
@@ -177,6 +168,12 @@ def fit(model: Module, X: np.ndarray, y: np.ndarray, optimizer, *, epochs: int =
         raise ValueError("Pass both X_val and y_val, or neither.")
     if patience is not None and X_val is None:
         raise ValueError("Early stopping (patience) needs validation data X_val, y_val.")
+    if X_val is not None:  # NaN/inf in the validation set would silently stop training early
+        X_val = check_array(X_val, name="X_val", ndim=X.ndim, dtype=None)
+        y_val = check_array(y_val, name="y_val", ndim=y.ndim, dtype=None)
+        if len(X_val) != len(y_val) or X_val.shape[1:] != X.shape[1:]:
+            raise ValueError(f"X_val {X_val.shape} and y_val {y_val.shape} must match each other and X's "
+                             f"sample shape {X.shape[1:]}.")
     rng = as_rng(rng)
     hist = History()
     best, best_state, seen, wait = np.inf, None, 0, 0
