@@ -61,3 +61,32 @@ def test_grid_2d_covers_the_data():
 def test_grid_2d_bad_input():
     with pytest.raises(ValueError, match=r"shape \(n_samples, 2\)"):
         grid_2d(np.zeros((4, 3)))
+
+
+def test_draw_graph_returns_axes():
+    matplotlib = pytest.importorskip("matplotlib")
+    from scratch.autograd.value import Value
+    from scratch.plot import draw_graph
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = (a * b + a).tanh()
+    c.backward()
+    ax = draw_graph(c)
+    assert isinstance(ax, matplotlib.axes.Axes)
+    texts = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("a | data 2") for t in texts)
+    assert {"*", "+", "tanh"} <= set(texts)
+    assert "5 values" in ax.get_title()
+    fig, ax2 = plt.subplots()
+    assert draw_graph(c, ax=ax2) is ax2
+    plt.close("all")
+
+
+def test_draw_graph_rejects_non_values():
+    from scratch.plot import draw_graph
+
+    with pytest.raises(TypeError, match="expects a Value"):
+        draw_graph(1.0)

@@ -6,12 +6,13 @@ Helpers that display code and records on a page live in :mod:`scratch.display`.
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import numpy as np
 
 from scratch._validation import check_array, check_int, check_positive
 
-__all__ = ["new_figure", "grid_2d", "benchmark_summary"]
+__all__ = ["new_figure", "grid_2d", "draw_graph", "benchmark_summary"]
 
 # Transitional: pages written before scratch.display existed import show from here.
 from scratch.display import show  # noqa: E402,F401  (TODO(lead): remove once no page does)
@@ -131,3 +132,70 @@ def grid_2d(X, *, resolution: int = 200, pad: float = 0.1):
     xx, yy = np.meshgrid(np.linspace(low[0], high[0], resolution),
                          np.linspace(low[1], high[1], resolution))
     return xx, yy, np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def draw_graph(root: Any, ax: Any = None):
+    """Draw the computation graph of ``root`` with matplotlib.
+
+    Each Value is a box ``label | data | grad``; each operation is a small
+    circle feeding the box of its result. Inputs are on the left, ``root`` on
+    the right.
+
+    Parameters
+    ----------
+    root : scratch.autograd.value.Value
+        The output whose graph to draw.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is created if omitted.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    import matplotlib.pyplot as plt
+
+    from scratch.autograd.value import Value
+
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_graph expects a Value; got {type(root).__name__}.")
+    order = root.topological_order()
+    depth: dict[int, int] = {}  # column of each node: longest path from a leaf
+    for node in order:
+        depth[id(node)] = 1 + max((depth[id(c)] for c in node._prev), default=-1)
+    columns: dict[int, list[Value]] = {}
+    for node in order:
+        columns.setdefault(depth[id(node)], []).append(node)
+    pos = {}
+    for col, nodes in columns.items():
+        for row, node in enumerate(nodes):
+            pos[id(node)] = (4.0 * col, -(row - (len(nodes) - 1) / 2))
+
+    if ax is None:
+        n_cols, n_rows = len(columns), max(len(v) for v in columns.values())
+        _, ax = plt.subplots(figsize=(3.0 * n_cols + 1, 0.9 * n_rows + 1.2))
+    box = dict(boxstyle="round,pad=0.3", fc="white", ec="0.3")
+    circle = dict(boxstyle="circle,pad=0.25", fc="#dde8f5", ec="0.3")
+    arrow = dict(arrowstyle="->", color="0.4", shrinkA=2, shrinkB=2)
+    artists = {}
+    for node in order:
+        x, y = pos[id(node)]
+        text = f"{node.label + ' | ' if node.label else ''}data {node.data:.4g} | grad {node.grad:.4g}"
+        artists[id(node)] = ax.text(x, y, text, ha="center", va="center", fontsize=8, bbox=box, zorder=3)
+    for node in order:
+        if not node._op:
+            continue
+        x, y = pos[id(node)]
+        op = ax.text(x - 2.0, y, node._op, ha="center", va="center", fontsize=8, bbox=circle, zorder=3)
+        # arrows run between the artists' boxes: (0, 0.5) is a box's left middle, (1, 0.5) its right
+        ax.annotate("", xy=(0, 0.5), xycoords=artists[id(node)], xytext=(1, 0.5), textcoords=op,
+                    arrowprops=arrow)
+        for child in node._prev:
+            ax.annotate("", xy=(0, 0.5), xycoords=op, xytext=(1, 0.5), textcoords=artists[id(child)],
+                        arrowprops=arrow)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    ax.set_xlim(min(xs) - 2.0, max(xs) + 2.0)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.set_axis_off()
+    ax.set_title(f"Computation graph ({len(order)} values)")
+    return ax

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from scratch.autograd.value import MLP, Value
+from scratch.autograd.value import Value
+from scratch.autograd.value_nn import MLP
 from scratch.data.toy2d import two_moons
 from scratch.foundations.derivatives import (
     central_difference,
@@ -215,7 +216,7 @@ def test_train_value_mlp_bad_input():
         train_value_mlp(model, np.hstack([X, X]), y, n_steps=1)
     with pytest.raises(ValueError, match="exactly one output"):
         train_value_mlp(MLP(2, [3, 2], rng=0), X, y, n_steps=1)
-    with pytest.raises(TypeError, match="scratch.autograd.value.MLP"):
+    with pytest.raises(TypeError, match="scratch.autograd.value_nn.MLP"):
         train_value_mlp("net", X, y)
     with pytest.raises(ValueError, match="n_steps must be >= 1"):
         train_value_mlp(model, X, y, n_steps=0)

@@ -26,11 +26,10 @@ from scratch.autograd.tensor import (
     where,
     zeros,
 )
-from scratch.autograd.value import Value, draw_graph
+from scratch.autograd.value import Value
 
 __all__ = [
     "Value",
-    "draw_graph",
     "Tensor",
     "no_grad",
     "enable_grad",

@@ -13,11 +13,10 @@ Gradient bookkeeping: each ``backward()`` first resets the gradients of the
 intermediate nodes of its graph, then adds into ``.grad`` of the leaves (the
 Values you created). Calling ``backward()`` twice therefore *accumulates* on
 the leaves, exactly like :class:`scratch.autograd.Tensor`; set ``v.grad = 0``
-(or call :meth:`MLP.zero_grad`) between optimisation steps.
+(or call :meth:`scratch.autograd.value_nn.MLP.zero_grad`) between optimisation steps.
 
-The module also has a tiny neural-network library on Values
-(:class:`Neuron`, :class:`Layer`, :class:`MLP`) and :func:`draw_graph`, which
-draws a computation graph with matplotlib.
+A tiny neural-network library on Values lives in :mod:`scratch.autograd.value_nn`;
+:func:`scratch.plot.draw_graph` draws a computation graph with matplotlib.
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ import numpy as np
 
 from scratch._validation import as_rng
 
-__all__ = ["Value", "draw_graph", "Neuron", "Layer", "MLP"]
+__all__ = ["Value"]
 
 
 def _no_backward(grad: float) -> None:
@@ -45,7 +44,7 @@ class Value:
     data : float
         The number.
     label : str, optional
-        A name shown by :func:`draw_graph`.
+        A name shown by :func:`scratch.plot.draw_graph`.
 
     Examples
     --------
@@ -216,151 +215,3 @@ class Value:
         self.grad += 1.0  # d(self)/d(self)
         for node in reversed(order):
             node._backward(node.grad)
-
-
-# =============================================================================
-# Drawing the graph
-# =============================================================================
-
-
-def draw_graph(root: Value, ax: Any = None):
-    """Draw the computation graph of ``root`` with matplotlib.
-
-    Each Value is a box ``label | data | grad``; each operation is a small
-    circle feeding the box of its result. Inputs are on the left, ``root`` on
-    the right.
-
-    Parameters
-    ----------
-    root : Value
-        The output whose graph to draw.
-    ax : matplotlib Axes, optional
-        Where to draw; a new figure is created if omitted.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    import matplotlib.pyplot as plt  # lazily: the engine itself needs numpy only
-
-    if not isinstance(root, Value):
-        raise TypeError(f"draw_graph expects a Value; got {type(root).__name__}.")
-    order = root.topological_order()
-    depth: dict[int, int] = {}  # column of each node: longest path from a leaf
-    for node in order:
-        depth[id(node)] = 1 + max((depth[id(c)] for c in node._prev), default=-1)
-    columns: dict[int, list[Value]] = {}
-    for node in order:
-        columns.setdefault(depth[id(node)], []).append(node)
-    pos = {}
-    for col, nodes in columns.items():
-        for row, node in enumerate(nodes):
-            pos[id(node)] = (4.0 * col, -(row - (len(nodes) - 1) / 2))
-
-    if ax is None:
-        n_cols, n_rows = len(columns), max(len(v) for v in columns.values())
-        _, ax = plt.subplots(figsize=(3.0 * n_cols + 1, 0.9 * n_rows + 1.2))
-    box = dict(boxstyle="round,pad=0.3", fc="white", ec="0.3")
-    circle = dict(boxstyle="circle,pad=0.25", fc="#dde8f5", ec="0.3")
-    arrow = dict(arrowstyle="->", color="0.4", shrinkA=2, shrinkB=2)
-    artists = {}
-    for node in order:
-        x, y = pos[id(node)]
-        text = f"{node.label + ' | ' if node.label else ''}data {node.data:.4g} | grad {node.grad:.4g}"
-        artists[id(node)] = ax.text(x, y, text, ha="center", va="center", fontsize=8, bbox=box, zorder=3)
-    for node in order:
-        if not node._op:
-            continue
-        x, y = pos[id(node)]
-        op = ax.text(x - 2.0, y, node._op, ha="center", va="center", fontsize=8, bbox=circle, zorder=3)
-        # arrows run between the artists' boxes: (0, 0.5) is a box's left middle, (1, 0.5) its right
-        ax.annotate("", xy=(0, 0.5), xycoords=artists[id(node)], xytext=(1, 0.5), textcoords=op,
-                    arrowprops=arrow)
-        for child in node._prev:
-            ax.annotate("", xy=(0, 0.5), xycoords=op, xytext=(1, 0.5), textcoords=artists[id(child)],
-                        arrowprops=arrow)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    ax.set_xlim(min(xs) - 2.0, max(xs) + 2.0)
-    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
-    ax.set_axis_off()
-    ax.set_title(f"Computation graph ({len(order)} values)")
-    return ax
-
-
-# =============================================================================
-# A tiny neural network on Values
-# =============================================================================
-
-
-class Neuron:
-    """``act(w . x + b)`` for one output; weights drawn uniformly in [-1, 1] from ``rng``."""
-
-    def __init__(self, n_in: int, activation: str = "tanh", rng: np.random.Generator | int | None = None):
-        if activation not in ("tanh", "relu", "linear"):
-            raise ValueError(f"Unknown activation={activation!r}; expected 'tanh', 'relu' or 'linear'.")
-        rng = as_rng(rng)
-        self.w = [Value(float(v)) for v in rng.uniform(-1, 1, n_in)]
-        self.b = Value(0.0)
-        self.activation = activation
-
-    def __call__(self, x: Iterable[Value | float]) -> Value:
-        act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        if self.activation == "tanh":
-            return act.tanh()
-        return act.relu() if self.activation == "relu" else act
-
-    def parameters(self) -> list[Value]:
-        return self.w + [self.b]
-
-
-class Layer:
-    """``n_out`` neurons that read the same ``n_in`` inputs."""
-
-    def __init__(self, n_in: int, n_out: int, activation: str = "tanh", rng: np.random.Generator | int | None = None):
-        rng = as_rng(rng)
-        self.neurons = [Neuron(n_in, activation, rng) for _ in range(n_out)]
-
-    def __call__(self, x: Iterable[Value | float]) -> list[Value]:
-        x = list(x)
-        return [n(x) for n in self.neurons]
-
-    def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
-
-
-class MLP:
-    """A multilayer perceptron on Values: hidden layers use ``activation``, the last is linear.
-
-    Parameters
-    ----------
-    n_in : int
-        Number of inputs.
-    sizes : list of int
-        Width of each layer; the last entry is the number of outputs.
-    activation : {"tanh", "relu"}
-        Non-linearity of the hidden layers.
-    rng : np.random.Generator, int or None
-        Source of the initial weights.
-    """
-
-    def __init__(self, n_in: int, sizes: list[int], activation: str = "tanh",
-                 rng: np.random.Generator | int | None = None):
-        rng = as_rng(rng)
-        widths = [n_in] + list(sizes)
-        self.layers = [
-            Layer(widths[i], widths[i + 1], activation if i < len(sizes) - 1 else "linear", rng)
-            for i in range(len(sizes))
-        ]
-
-    def __call__(self, x: Iterable[Value | float]) -> Value | list[Value]:
-        for layer in self.layers:
-            x = layer(x)
-        return x[0] if len(x) == 1 else x
-
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
-
-    def zero_grad(self) -> None:
-        for p in self.parameters():
-            p.grad = 0.0

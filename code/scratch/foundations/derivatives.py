@@ -9,7 +9,7 @@ engine itself is :class:`scratch.autograd.Value`; this module adds
   analysis of their error (:func:`difference_errors`, :func:`optimal_step`),
 * :func:`value_gradients`, which runs reverse mode on a function of Values,
 * :func:`train_value_mlp` and :func:`predict_value_mlp`, a full-batch training loop
-  for the Value :class:`~scratch.autograd.value.MLP` (max-margin loss, labels +-1).
+  for the Value :class:`~scratch.autograd.value_nn.MLP` (max-margin loss, labels +-1).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any, Callable
 import numpy as np
 
 from scratch._validation import check_array, check_int, check_option, check_positive, check_X_y
-from scratch.autograd.value import MLP, Value
+from scratch.autograd.value import Value
+from scratch.autograd.value_nn import MLP
 
 __all__ = [
     "forward_difference",
@@ -267,7 +268,7 @@ def train_value_mlp(model: MLP, X: Any, y: Any, *, n_steps: int = 100, learning_
 
     Parameters
     ----------
-    model : scratch.autograd.value.MLP
+    model : scratch.autograd.value_nn.MLP
         A network with one output; updated in place.
     X : array_like of shape (n_samples, n_features)
     y : array_like of shape (n_samples,)
@@ -292,7 +293,7 @@ def train_value_mlp(model: MLP, X: Any, y: Any, *, n_steps: int = 100, learning_
     ``Value.backward()`` and the update is :math:`\\theta \\leftarrow \\theta - \\eta_t \\nabla L`.
     """
     if not isinstance(model, MLP):
-        raise TypeError(f"model must be a scratch.autograd.value.MLP; got {type(model).__name__}.")
+        raise TypeError(f"model must be a scratch.autograd.value_nn.MLP; got {type(model).__name__}.")
     X, y = check_X_y(X, y)
     _check_pm1(y)
     if len(model.layers[0].neurons[0].w) != X.shape[1]:
@@ -328,7 +329,7 @@ def train_value_mlp(model: MLP, X: Any, y: Any, *, n_steps: int = 100, learning_
 def predict_value_mlp(model: MLP, X: Any) -> np.ndarray:
     """Scores of a one-output Value MLP for each row of ``X``: ndarray of shape (n_samples,)."""
     if not isinstance(model, MLP):
-        raise TypeError(f"model must be a scratch.autograd.value.MLP; got {type(model).__name__}.")
+        raise TypeError(f"model must be a scratch.autograd.value_nn.MLP; got {type(model).__name__}.")
     X = check_array(X, name="X", ndim=2)
     if len(model.layers[0].neurons[0].w) != X.shape[1]:
         raise ValueError(
@@ -346,12 +347,12 @@ def value_mlp_weights(model: MLP, which: str = "data") -> list[tuple[np.ndarray,
 
     Parameters
     ----------
-    model : scratch.autograd.value.MLP
+    model : scratch.autograd.value_nn.MLP
     which : {"data", "grad"}
         Return the parameter values or their accumulated gradients.
     """
     if not isinstance(model, MLP):
-        raise TypeError(f"model must be a scratch.autograd.value.MLP; got {type(model).__name__}.")
+        raise TypeError(f"model must be a scratch.autograd.value_nn.MLP; got {type(model).__name__}.")
     check_option(which, ("data", "grad"), name="which")
     out = []
     for layer in model.layers:
