@@ -27,8 +27,9 @@ BLAS_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 .PHONY: book test unit serve lock clean install install-test mathjax browser linkcheck help
 .DEFAULT_GOAL := help
 
-help:
-	@sed -n '2,9p' Makefile
+help: ## list the targets
+	@echo "ML from Scratch: make <target>"
+	@grep -E '^[a-z][a-z-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)$$/  \1\t\2/' | expand -t 16
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,11 +44,11 @@ $(VENV)/.test-installed: pyproject.toml requirements/constraints.txt $(VENV)/.bo
 	$(PIP_INSTALL) -e ".[test]"
 	touch $@
 
-install: $(VENV)/.book-installed
-install-test: $(VENV)/.test-installed
+install: $(VENV)/.book-installed ## create .venv and install the [book] extra (site + everything pages import)
+install-test: $(VENV)/.test-installed ## also install the [test] extra (pytest, reference libraries, browser suite)
 
 # MathJax is served by the site itself (no CDN), installed from the npm registry.
-mathjax: _static/mathjax/tex-chtml-full.js
+mathjax: _static/mathjax/tex-chtml-full.js ## fetch MathJax from the npm registry (once), served by the site itself
 _static/mathjax/tex-chtml-full.js:
 	@command -v npm >/dev/null || { echo "npm is needed once to fetch MathJax $(MATHJAX_VERSION) from the npm registry; install Node.js (e.g. apt-get install nodejs npm)"; exit 1; }
 	rm -rf $(BUILD)/mathjax-pkg && mkdir -p $(BUILD)/mathjax-pkg _static
@@ -59,7 +60,7 @@ _static/mathjax/tex-chtml-full.js:
 # cache; the Sphinx build then reads every page's outputs from the cache. JOBS=1 runs
 # them one at a time.
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-book: install mathjax
+book: install mathjax ## execute every page (in parallel, JOBS=N) and build the HTML site in _build/html
 	$(BIN)/python tools/cache_key.py $(BUILD)
 	@start=$$(date +%s); \
 	$(BLAS_ENV) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python tools/execute_pages.py --jobs $(JOBS) --build $(BUILD); \
@@ -67,26 +68,26 @@ book: install mathjax
 	echo "book: built in $$(( $$(date +%s) - start )) s; open $(abspath $(BUILD))/html/index.html or run 'make serve'"
 
 # pytest exits with 5 when it collects no tests; that is not a failure here.
-unit: install-test
+unit: install-test ## unit and platform tests (pytest, no browser)
 	$(BLAS_ENV) $(BIN)/python -m pytest -m "not browser" || [ $$? -eq 5 ]
 
-browser: install-test
+browser: install-test ## browser tests of the built site (headless Chromium)
 	$(BIN)/python -m pytest -m browser tests/site || [ $$? -eq 5 ]
 
-test: unit book browser
+test: unit book browser ## everything CI runs: unit tests, strict book build, browser tests
 
 # External links (weekly in GitHub Actions; needs the internet).
-linkcheck: install mathjax
+linkcheck: install mathjax ## check external links (needs the internet; weekly in GitHub Actions)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter-book build . --builder linkcheck
 
-serve:
+serve: ## preview the built site on localhost (PORT=8000 by default)
 	@test -f $(BUILD)/html/index.html || { echo "No site yet: run 'make book' first."; exit 1; }
 	@echo "Serving $(BUILD)/html on http://localhost:$(PORT) (Ctrl-C to stop)"
 	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILD)/html
 
-lock: | $(BIN)/python
+lock: | $(BIN)/python ## re-derive requirements/constraints.txt and binder/requirements.txt from pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[test]"
 	$(BIN)/python tools/lock.py
 
-clean:
+clean: ## remove build outputs (keeps .venv)
 	rm -rf $(BUILD) _static/mathjax
