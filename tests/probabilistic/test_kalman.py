@@ -5,6 +5,7 @@ import pytest
 
 from scratch.probabilistic.kalman import (
     KalmanFilter,
+    em_step,
     kalman_filter,
     nees,
     rts_smoother,
@@ -140,6 +141,42 @@ def test_matches_pykalman(seed):
     assert ours.loglikelihood(Y) == pytest.approx(ref.loglikelihood(Y), abs=1e-8)
 
 
+def _random_spec(seed, n=3, p=2):
+    rng = np.random.default_rng(seed)
+    L = rng.normal(size=(n, n))
+    A = rng.normal(size=(n, n))
+    A *= 0.9 / np.max(np.abs(np.linalg.eigvals(A)))             # a stable system
+    return dict(transition_matrices=A, observation_matrices=rng.normal(size=(p, n)),
+                transition_covariance=L @ L.T / n + 0.1 * np.eye(n),
+                observation_covariance=np.diag(rng.uniform(0.5, 2, size=p)),
+                initial_state_mean=rng.normal(size=n), initial_state_covariance=2 * np.eye(n))
+
+
+@pytest.mark.parametrize("em_vars", [None, "all", ["transition_matrices", "observation_covariance"]])
+def test_em_matches_pykalman(em_vars):
+    pk = pytest.importorskip("pykalman")
+    spec = _random_spec(4)
+    _, Y = KalmanFilter(**spec).sample(100, rng=4)
+    ours = KalmanFilter(**{k: np.copy(v) for k, v in spec.items()}).em(Y, n_iter=3, em_vars=em_vars)
+    ref_vars = list(spec) if em_vars == "all" else em_vars     # pykalman's "all" also learns offsets
+    ref = pk.KalmanFilter(**{k: np.copy(v) for k, v in spec.items()}).em(Y, n_iter=3, em_vars=ref_vars)
+    for k in spec:
+        np.testing.assert_allclose(getattr(ours, k), getattr(ref, k), atol=1e-10, err_msg=k)
+    assert np.all(np.diff(ours.loglikelihoods_) > -1e-9)
+
+
+def test_em_step_leaves_unlisted_parameters_and_reports_loglik():
+    spec = _random_spec(5)
+    kf = KalmanFilter(**spec)
+    _, Y = kf.sample(50, rng=5)
+    out = em_step(Y, *spec.values(), em_vars=["observation_covariance"])
+    assert out["loglikelihood"] == pytest.approx(kf.loglikelihood(Y), abs=1e-10)
+    for k in spec:
+        if k != "observation_covariance":
+            np.testing.assert_array_equal(out[k], spec[k])
+    assert np.min(np.linalg.eigvalsh(out["observation_covariance"])) > 0
+
+
 def test_matches_filterpy():
     fk = pytest.importorskip("filterpy.kalman")
     spec = tracking_model()
@@ -207,6 +244,10 @@ def _kf(**changes):
     (lambda: nees(np.zeros((3, 2)), np.zeros((3, 2)), np.ones((3, 1, 1))), ValueError, "mismatched"),
     (lambda: steady_state_covariance([[2.0]], [[0.0]], [[1.0]], [[1.0]], max_iter=50), ValueError,
      "did not converge"),
+    (lambda: _kf().em([1.0, 2.0], em_vars=["process_noise"]), ValueError, "em_vars"),
+    (lambda: _kf().em([1.0, 2.0], em_vars="everything"), ValueError, "em_vars"),
+    (lambda: _kf().em([1.0]), ValueError, "at least 2 time steps"),
+    (lambda: _kf().em([1.0, 2.0], n_iter=0), ValueError, "n_iter"),
 ])
 def test_bad_input(call, err, match):
     with pytest.raises(err, match=match):

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int
+from scratch._validation import as_rng, check_array, check_int, check_option
 
 __all__ = [
     "predict_step",
@@ -27,6 +27,7 @@ __all__ = [
     "kalman_filter",
     "rts_smoother",
     "steady_state_covariance",
+    "em_step",
     "nees",
     "KalmanFilter",
 ]
@@ -313,6 +314,76 @@ def nees(states, means, covs) -> np.ndarray:
     return np.sum(z ** 2, axis=1)
 
 
+def _clip_psd(S: np.ndarray) -> np.ndarray:
+    """Symmetrise and clip negative eigenvalues to zero (they arise only from rounding:
+    every M-step covariance is positive semidefinite in exact arithmetic)."""
+    w, V = np.linalg.eigh(0.5 * (S + S.T))
+    return (V * np.clip(w, 0.0, None)) @ V.T
+
+
+_EM_VARS = ("transition_matrices", "observation_matrices", "transition_covariance",
+            "observation_covariance", "initial_state_mean", "initial_state_covariance")
+
+
+def em_step(Y, A, C, Q, R, m0, P0, em_vars=("transition_covariance", "observation_covariance",
+                                             "initial_state_mean", "initial_state_covariance")):
+    r"""One EM iteration for the linear-Gaussian state-space model (pykalman's ``em``).
+
+    Parameters
+    ----------
+    Y : array_like of shape (n_timesteps, n_dim_obs)
+        Observations; at least two time steps.
+    A, C, Q, R, m0, P0 : array_like
+        Current parameters, as in :func:`kalman_filter`.
+    em_vars : iterable of str
+        Names of the parameters to re-estimate (pykalman's names); the others are
+        returned unchanged. pykalman's default is the four covariances and means listed.
+
+    Returns
+    -------
+    params : dict
+        The six parameters under pykalman's names, and ``"loglikelihood"``:
+        :math:`\log p(Y)` under the parameters *before* the step.
+
+    Notes
+    -----
+    Implements eq-kf-em of the page (the M-step of Shumway and Stoffer, in
+    pykalman's order: C, R, A, Q, m0, P0). The E-step is the RTS smoother;
+    :math:`\operatorname{Cov}(x_{t+1}, x_t \mid Y) = P^s_{t+1} G_t^	op`.
+    """
+    em_vars = tuple(em_vars)
+    for v in em_vars:
+        check_option(v, _EM_VARS, name="em_vars entry")
+    A, C, Q, R, m0, P0 = _check_model(A, C, Q, R, m0, P0)
+    Y = _check_obs(Y, C.shape[0])
+    T = Y.shape[0]
+    if T < 2:
+        raise ValueError(f"EM needs at least 2 time steps; got {T}.")
+    fm, fP, pm, pP, ll = kalman_filter(Y, A, C, Q, R, m0, P0)
+    mu, V, G = rts_smoother(fm, fP, pm, pP, A)                        # (T, n), (T, n, n), (T-1, n, n)
+    V_pair = V[1:] @ np.transpose(G, (0, 2, 1))                       # (T-1, n, n) Cov(x_{t+1}, x_t)
+    Exx = V + mu[:, :, None] * mu[:, None, :]                         # (T, n, n) E[x_t x_t^T]
+    Exx_pair = V_pair + mu[1:, :, None] * mu[:-1, None, :]            # (T-1, n, n) E[x_{t+1} x_t^T]
+    if "observation_matrices" in em_vars:
+        C = np.linalg.solve(Exx.sum(0).T, (Y.T @ mu).T).T             # (sum y mu^T)(sum E[xx^T])^-1
+    if "observation_covariance" in em_vars:
+        r = Y - mu @ C.T                                              # (T, p)
+        R = _clip_psd((r.T @ r + np.einsum("ij,tjk,lk->il", C, V, C)) / T)
+    if "transition_matrices" in em_vars:
+        A = np.linalg.solve(Exx[:-1].sum(0).T, Exx_pair.sum(0).T).T
+    if "transition_covariance" in em_vars:
+        S11, S10, S00 = Exx[1:].sum(0), Exx_pair.sum(0), Exx[:-1].sum(0)
+        Q = _clip_psd((S11 - S10 @ A.T - A @ S10.T + A @ S00 @ A.T) / (T - 1))
+    if "initial_state_mean" in em_vars:
+        m0 = mu[0].copy()
+    if "initial_state_covariance" in em_vars:
+        d0 = mu[0] - m0
+        P0 = _clip_psd(V[0] + np.outer(d0, d0))
+    return {"transition_matrices": A, "observation_matrices": C, "transition_covariance": Q,
+            "observation_covariance": R, "initial_state_mean": m0, "initial_state_covariance": P0,
+            "loglikelihood": ll}
+
+
 # -- the pykalman-style class ----------------------------------------------------------
 class KalmanFilter:
     """Linear-Gaussian state-space model with pykalman's constructor and methods.
@@ -333,8 +404,8 @@ class KalmanFilter:
     Notes
     -----
     Unlike pykalman, every matrix is required except the initial state (pykalman
-    fills defaults and learns them by EM); time-varying matrices, offsets, masked
-    observations and EM are not implemented.
+    fills defaults); time-varying matrices, offsets and masked observations are not
+    implemented. ``em`` learns parameters as pykalman's does.
     """
 
     def __init__(self, transition_matrices=None, observation_matrices=None, transition_covariance=None,
@@ -407,6 +478,44 @@ class KalmanFilter:
             :math:`\\log p(X)`.
         """
         return kalman_filter(X, *self._model())[4]
+
+    def em(self, X, n_iter: int = 10, em_vars=None):
+        """Re-estimate parameters by expectation-maximisation, as pykalman's ``em``.
+
+        Parameters
+        ----------
+        X : array_like of shape (n_timesteps, n_dim_obs)
+        n_iter : int
+            Number of EM iterations.
+        em_vars : iterable of str or "all", optional
+            Parameters to learn (pykalman's names). Default, as pykalman:
+            the two noise covariances and the initial mean and covariance. "all"
+            means all six parameters (pykalman's "all" also learns the offsets,
+            which this model does not have).
+
+        Returns
+        -------
+        self
+            With the learned parameters written back into the constructor's
+            attributes (as pykalman does) and ``loglikelihoods_`` (log p(X) before
+            each iteration, non-decreasing).
+        """
+        n_iter = check_int(n_iter, name="n_iter", minimum=1)
+        if em_vars is None:
+            em_vars = ("transition_covariance", "observation_covariance", "initial_state_mean",
+                       "initial_state_covariance")
+        elif isinstance(em_vars, str):
+            if em_vars != "all":
+                raise ValueError(f"em_vars must be 'all' or a list of parameter names; got {em_vars!r}.")
+            em_vars = _EM_VARS
+        params = dict(zip(_EM_VARS, self._model()))
+        self.loglikelihoods_ = []
+        for _ in range(n_iter):
+            params = em_step(X, *(params[k] for k in _EM_VARS), em_vars=em_vars)
+            self.loglikelihoods_.append(params.pop("loglikelihood"))
+        for k in _EM_VARS:
+            setattr(self, k, params[k])
+        return self
 
     def sample(self, n_timesteps: int, initial_state=None, rng=None):
         """Simulate the model.
