@@ -14,8 +14,10 @@ Usage::
     python benchmarks/bench_mlp.py --json         # also write benchmarks/results.json
 
 ``--json [PATH]`` records the measured times and ratios together with the date,
-the machine (platform, CPU count, numpy and torch versions) and the thread count,
-so that a page can display them without re-running the benchmark.
+the machine fingerprint (CPU model, numpy's SIMD features and BLAS kernel, torch)
+and the thread count, one record per machine, so that a page can display them
+without re-running the benchmark. Every run prints the fingerprint and the top five
+functions of a short profile of the scratch step.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ _parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads
 _parser.add_argument("--repeats", type=int, default=300, help="timed steps per case and engine (default 300)")
 _parser.add_argument("--warmup", type=int, default=20, help="untimed steps first (default 20)")
 _parser.add_argument("--seed", type=int, default=0)
+_parser.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                     help="cpu: process CPU time, robust on a shared machine (default); wall: perf_counter")
 _parser.add_argument("--json", nargs="?", const=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.json"),
                      default=None, metavar="PATH",
                      help="write the results as JSON (default path: benchmarks/results.json)")
@@ -106,7 +110,7 @@ def build_torch(case: Case, scratch_model, torch):
     return step
 
 
-def run_case(case: Case, torch, repeats: int, warmup: int, seed: int) -> tuple[float, float, float, float]:
+def run_case(case: Case, torch, repeats: int, warmup: int, seed: int):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((case.batch, case.sizes[0])).astype(np.float32)
     y = rng.integers(0, case.sizes[-1], case.batch)
@@ -122,40 +126,47 @@ def run_case(case: Case, torch, repeats: int, warmup: int, seed: int) -> tuple[f
         scratch_step(x, y)
         torch_step(xt, yt)
 
+    clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
     times_s, times_t = [], []
     block = 10  # alternate engines in blocks of steps
     for _ in range(max(repeats // block, 1)):
         for _ in range(block):
-            t0 = time.perf_counter()
+            t0 = clock()
             scratch_step(x, y)
-            times_s.append(time.perf_counter() - t0)
+            times_s.append(clock() - t0)
         for _ in range(block):
-            t0 = time.perf_counter()
+            t0 = clock()
             torch_step(xt, yt)
-            times_t.append(time.perf_counter() - t0)
+            times_t.append(clock() - t0)
     med_s, med_t = float(np.median(times_s)), float(np.median(times_t))
-    return med_s, med_t, med_s / med_t, l_s[0]
+    return med_s, med_t, med_s / med_t, lambda: scratch_step(x, y)
 
 
 def main() -> None:
     import torch
 
+    from _record import print_header, print_profile, profile_top
+
     torch.set_num_threads(ARGS.threads)
+    print_header(torch, ARGS.threads)
     print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads}, float32, "
-          f"median of {ARGS.repeats} steps after {ARGS.warmup} warmup steps")
+          f"median {ARGS.clock} time of {ARGS.repeats} steps after {ARGS.warmup} warmup steps")
     print(f"{'case':40s} {'scratch ms':>11s} {'torch ms':>9s} {'ratio':>7s}")
-    results = []
+    results, profiles = [], []
     for case in CASES:
-        s, t, ratio, _ = run_case(case, torch, ARGS.repeats, ARGS.warmup, ARGS.seed)
-        print(f"{case.name:40s} {1e3 * s:11.3f} {1e3 * t:9.3f} {ratio:7.2f}")
+        s, t, ratio, step = run_case(case, torch, ARGS.repeats, ARGS.warmup, ARGS.seed)
+        print(f"{case.name:40s} {1e3 * s:11.3f} {1e3 * t:9.3f} {ratio:7.2f}", flush=True)
         results.append({"case": case.name, "sizes": list(case.sizes), "batch": case.batch,
                         "scratch_ms": round(1e3 * s, 4), "torch_ms": round(1e3 * t, 4),
                         "ratio": round(ratio, 3)})
+        profiles.append((case.name, profile_top(step, calls=20)))
+    for name, prof in profiles:
+        print_profile(name, prof)
     if ARGS.json:
-        write_json(ARGS.json, results, torch)
+        write_json(ARGS.json, results, torch, [dict(r, case=c) for c, prof in profiles for r in prof])
 
 
-def write_json(path: str, results: list[dict], torch) -> None:
+def write_json(path: str, results: list[dict], torch, profile: list[dict]) -> None:
     """Write ``results`` with the date, machine description and settings to ``path``."""
     from _record import write_record
 
@@ -166,6 +177,7 @@ def write_json(path: str, results: list[dict], torch) -> None:
                 + (f" --threads {ARGS.threads}" if ARGS.threads != 1 else "")
                 + (f" --repeats {ARGS.repeats}" if ARGS.repeats != 300 else ""),
         threads=ARGS.threads, repeats=ARGS.repeats, warmup=ARGS.warmup, results=results, torch=torch,
+        profile=profile, clock=ARGS.clock,
     )
 
 

@@ -130,3 +130,20 @@ def test_max_pool_routes_ties_to_the_first_maximum_like_torch():
     torch.nn.functional.max_pool2d(xt, 2).sum().backward()
     np.testing.assert_array_equal(xs.grad, xt.grad.numpy())
     assert xs.grad.sum() == 8.0  # one unit per window
+
+
+@pytest.mark.parametrize("padding", [0, 1, (1, 0), (2, 1)])
+def test_conv2d_stride1_flipped_kernel_path_gradcheck_and_torch(padding):
+    """Stride 1 with C_out <= C_in: dL/dX is computed as a convolution with the flipped kernel."""
+    x, w, b = rand((2, 3, 5, 6), 6), rand((2, 3, 3, 2), 7), rand((2,), 8)
+    assert gradcheck(lambda x, w, b: conv2d(x, w, b, 1, padding), [x, w, b])
+    x.grad = w.grad = b.grad = None
+    out = conv2d(x, w, b, 1, padding)
+    g = np.random.default_rng(9).normal(size=out.shape)
+    out.backward(g)
+    xt, wt, bt = (torch.from_numpy(t.data.copy()).requires_grad_() for t in (x, w, b))
+    ref = torch.nn.functional.conv2d(xt, wt, bt, stride=1, padding=padding)
+    ref.backward(torch.from_numpy(g))
+    np.testing.assert_allclose(out.data, ref.detach().numpy(), atol=1e-12)
+    for ours, theirs in ((x, xt), (w, wt), (b, bt)):
+        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), atol=1e-12)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from scratch._validation import as_rng, check_int
-from scratch.autograd.tensor import Tensor, from_op
+from scratch.autograd.tensor import Tensor, from_op, linear
 from scratch.nn.layers import Linear
 from scratch.nn.module import Module
 
@@ -56,7 +56,11 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: Any = No
     :math:`dS = P \\odot (dP - \\mathrm{rowsum}(dP \\odot P))`,
     :math:`dQ = dS\\, K/\\sqrt d`, :math:`dK = dS^\\top Q/\\sqrt d`.
     One graph node; the (T_q, T_k) matrix ``P`` is stored for backward, which
-    is why memory grows as :math:`T^2`.
+    is why memory grows as :math:`T^2`. Passes over the (T_q, T_k) arrays are what
+    cost time, so there are few: the scale is applied to the small ``q`` (and to
+    ``dQ``, ``dK``), and :math:`\\mathrm{rowsum}(dP \\odot P) = \\mathrm{rowsum}(dO \\odot O)`
+    (since :math:`dP = dO\\,V^\\top` and :math:`O = PV`) is computed on the (T_q, d_v) arrays,
+    as FlashAttention does.
     """
     if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
         raise ValueError(f"attention needs q, k, v with at least 2 axes (..., T, d); got {q.shape}, {k.shape}, {v.shape}.")
@@ -74,8 +78,7 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: Any = No
     if causal:
         cm = causal_mask(t_q, t_k)
         allowed = cm if allowed is None else (allowed & cm)
-    s = q.data @ np.swapaxes(k.data, -1, -2)  # (..., T_q, T_k)
-    s *= scale
+    s = (q.data * scale) @ np.swapaxes(k.data, -1, -2)  # (..., T_q, T_k)
     if allowed is not None:  # add 0 where allowed, -inf where masked: no per-element branch
         additive = np.where(allowed, 0.0, -np.inf).astype(s.dtype)  # (T_q, T_k) or broadcastable
         if np.broadcast_shapes(additive.shape, s.shape) == s.shape:
@@ -88,18 +91,17 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: Any = No
     p = np.exp(s, out=s)  # (..., T_q, T_k), unnormalised
     denom = p.sum(axis=-1, keepdims=True)
     denom[denom == 0] = 1.0  # fully masked rows are 0
-    p /= denom
+    p *= 1.0 / denom
     p = p.astype(q.dtype, copy=False)
     out = p @ v.data  # (..., T_q, d_v)
 
     def backward(g):  # g: (..., T_q, d_v)
         gv = p.swapaxes(-1, -2) @ g if v.requires_grad else None  # (..., T_k, d_v)
-        ds = g @ v.data.swapaxes(-1, -2)  # dP, (..., T_q, T_k); becomes dS in place
-        ds -= (ds * p).sum(axis=-1, keepdims=True)
+        ds = g @ v.data.swapaxes(-1, -2)  # dP, (..., T_q, T_k); becomes dS / scale in place
+        ds -= (g * out).sum(axis=-1, keepdims=True)  # rowsum(dP * P) = rowsum(dO * O)
         ds *= p
-        ds *= scale
-        gq = ds @ k.data if q.requires_grad else None  # (..., T_q, d)
-        gk = ds.swapaxes(-1, -2) @ q.data if k.requires_grad else None  # (..., T_k, d)
+        gq = (ds @ k.data) * scale if q.requires_grad else None  # (..., T_q, d)
+        gk = (ds.swapaxes(-1, -2) @ q.data) * scale if k.requires_grad else None  # (..., T_k, d)
         return _reduce(gq, q.shape), _reduce(gk, k.shape), _reduce(gv, v.shape)
 
     result = from_op(out, (q, k, v), backward, "attention")
@@ -175,9 +177,9 @@ class MultiHeadAttention(Module):
             raise ValueError(f"context must have shape ({x.shape[0]}, T_k, {self.kdim}); got {z.shape}.")
         B, T, C = x.shape
         q = self._heads(self.query(x))  # (B, H, T_q, D)
-        kv = self.key_value(z)  # (B, T_k, 2C)
-        k = self._heads(kv[:, :, :C])  # (B, H, T_k, D)
-        v = self._heads(kv[:, :, C:])  # (B, H, T_k, D)
+        w_kv, b_kv = self.key_value.weight, self.key_value.bias  # keys: first C outputs, values: last C
+        k = self._heads(linear(z, w_kv[:, :C], None if b_kv is None else b_kv[:C]))  # (B, H, T_k, D)
+        v = self._heads(linear(z, w_kv[:, C:], None if b_kv is None else b_kv[C:]))  # (B, H, T_k, D)
         y, w = scaled_dot_product_attention(q, k, v, mask=mask, causal=self.causal, return_weights=True)
         self.attn_weights_ = w
         y = y.transpose(0, 2, 1, 3).reshape(B, T, C)  # (B, T_q, C): heads side by side

@@ -54,28 +54,28 @@ def gelu(x: Tensor) -> Tensor:
     :math:`\\tfrac12(1+\\tanh u) + \\tfrac12 x\\,(1-\\tanh^2 u)\\,\\sqrt{2/\\pi}\\,(1 + 3\\cdot 0.044715\\, x^2)`.
     The cube is a product, not ``x**3``: numpy sends integer powers to the C
     library's ``pow``, element by element, which on some machines costs as much as the
-    rest of a GPT step. Temporaries are updated in place.
+    rest of a GPT step. With :math:`h = \\tfrac12(1+\\tanh u)` the derivative is
+    :math:`h + 2h(1-h)\\, x\\, c\\,(1 + 3a x^2)` (:math:`c = \\sqrt{2/\\pi}`, :math:`a = 0.044715`), since
+    :math:`1-\\tanh^2 u = 4h(1-h)`;
+    temporaries are updated in place (each full pass over the array costs time).
     """
     xd = x.data
     x2 = xd * xd                                   # x^2, kept for backward
-    u = x2 * (_GELU_C * _GELU_A)
-    u += _GELU_C
-    u *= xd                                        # u = c (x + a x^3)
-    th = np.tanh(u, out=u)                         # tanh u, kept for backward
-    out = th + 1.0
-    out *= xd
-    out *= 0.5                                     # x (1 + tanh u) / 2
+    h = x2 * (_GELU_C * _GELU_A)
+    h += _GELU_C
+    h *= xd                                        # u = c (x + a x^3)
+    np.tanh(h, out=h)
+    h *= 0.5
+    h += 0.5                                       # h = (1 + tanh u) / 2, kept for backward
+    out = h * xd                                   # GELU(x) = x h
 
-    def backward(g):
-        d = th * th
-        np.subtract(1.0, d, out=d)                 # 1 - tanh^2 u
-        poly = x2 * (3.0 * _GELU_A * _GELU_C)
-        poly += _GELU_C                            # du/dx = c (1 + 3 a x^2)
-        d *= poly
+    def backward(g):  # dGELU/dx = h + x (1 - tanh^2 u) c (1 + 3 a x^2) / 2 = h + 2 h (1 - h) x c (1 + 3 a x^2)
+        d = x2 * (6.0 * _GELU_A * _GELU_C)
+        d += 2.0 * _GELU_C                         # 2 c (1 + 3 a x^2)
         d *= xd
-        d += th
-        d += 1.0
-        d *= 0.5                                   # dGELU/dx
+        d *= h
+        d *= 1.0 - h
+        d += h                                     # dGELU/dx
         d *= g
         return (d,)
 
