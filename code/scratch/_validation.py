@@ -3,16 +3,28 @@
 Every check raises a ``ValueError`` or ``TypeError`` whose message says what was
 expected, what came, and what to do. Estimators call these at the top of ``fit`` /
 ``predict``; nothing in the package uses bare ``assert`` on user input.
+
+What is checked and what is not: a *user's mistake* (a wrong shape, mismatched
+lengths, NaN/inf in data, an unknown option, a parameter outside its range, a model
+used before ``fit``) raises here, before numpy sees it. A *numerical edge case inside
+a computation the user built* (``Tensor.log`` of 0 in a hand-written graph, an
+overflow in a loss the user chose) is the user's own business: numpy's
+``RuntimeWarning`` is left to surface (the strict book build turns it into an error),
+rather than paying a check on every operation of the engine.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from numbers import Integral, Real
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, Union
 
 import numpy as np
 
 __all__ = [
+    "RNG",
+    "eval_mode",
+    "check_token_ids",
     "NotFittedError",
     "as_rng",
     "check_array",
@@ -22,6 +34,10 @@ __all__ = [
     "check_positive",
     "check_int",
 ]
+
+
+#: The type of every ``rng`` argument: a Generator, an int seed, or None (fresh entropy).
+RNG = Union[np.random.Generator, int, None]
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -171,3 +187,28 @@ def check_int(value: Any, *, name: str, minimum: int | None = None, maximum: int
     if maximum is not None and value > maximum:
         raise ValueError(f"{name} must be <= {maximum}; got {value}.")
     return int(value)
+
+
+@contextmanager
+def eval_mode(model: Any) -> Iterator[Any]:
+    """Put ``model`` in eval mode for a ``with`` block and restore its mode afterwards,
+    also when the block raises (so a failed prediction never leaves a model in eval mode)."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
+def check_token_ids(ids: Any, *, vocab_size: int, name: str = "idx", ndim: int | Iterable[int] = (1, 2)) -> np.ndarray:
+    """Integer token ids in ``0 .. vocab_size - 1`` (floats are rejected, never truncated)."""
+    arr = np.asarray(ids)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer token ids; got dtype {arr.dtype}. Encode text with the "
+                        "vocabulary first (e.g. vocab.encode(...)).")
+    arr = check_array(arr, name=name, ndim=ndim, dtype=np.int64)
+    if arr.size and (arr.min() < 0 or arr.max() >= vocab_size):
+        raise ValueError(f"{name} must lie in 0 .. {vocab_size - 1} (the vocabulary); "
+                         f"got values from {arr.min()} to {arr.max()}.")
+    return arr

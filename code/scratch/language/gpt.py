@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_positive
+from scratch._validation import as_rng, check_int, check_positive, check_token_ids, eval_mode
 from scratch.autograd.tensor import Tensor, cross_entropy, no_grad
 from scratch.nn.attention import MultiHeadAttention
 from scratch.nn.embedding import Embedding
@@ -117,15 +117,14 @@ class GPT(Module):
         Logits are divided by ``temperature``; ``top_k`` keeps only the k most
         likely characters before sampling.
         """
-        idx = np.array(idx, dtype=np.int64, ndmin=2)
+        idx = check_token_ids(np.array(idx, ndmin=2), vocab_size=self.config.vocab_size, ndim=2)  # (B, T0), T0 >= 1
         check_positive(temperature, name="temperature")
         if top_k is not None:
             top_k = check_int(top_k, name="top_k", minimum=1, maximum=self.config.vocab_size)
         rng = as_rng(rng)
-        was_training = self.training
-        self.eval()
-        with no_grad():
-            for _ in range(check_int(max_new_tokens, name="max_new_tokens", minimum=0)):
+        max_new_tokens = check_int(max_new_tokens, name="max_new_tokens", minimum=0)
+        with eval_mode(self), no_grad():
+            for _ in range(max_new_tokens):
                 logits = self(idx[:, -self.config.block_size:]).data[:, -1, :].astype(np.float64)
                 logits = logits / temperature  # (B, V)
                 if top_k is not None:
@@ -135,7 +134,6 @@ class GPT(Module):
                 p /= p.sum(axis=1, keepdims=True)
                 nxt = (p.cumsum(axis=1) > rng.random((len(p), 1))).argmax(axis=1)
                 idx = np.concatenate([idx, nxt[:, None]], axis=1)
-        self.train(was_training)
         return idx
 
 
@@ -152,9 +150,10 @@ def estimate_loss(model: GPT, ids: np.ndarray, *, n_batches: int = 8, batch_size
                   rng: np.random.Generator | int | None = 0) -> float:
     """Mean next-character NLL (nats) over ``n_batches`` random windows of ``ids`` (a fixed seed)."""
     rng = as_rng(rng)
+    n_batches = check_int(n_batches, name="n_batches", minimum=1)
     T = model.config.block_size
     total = 0.0
-    with no_grad():
+    with eval_mode(model), no_grad():
         for _ in range(n_batches):
             x, y = get_batch(ids, T, batch_size, rng)
             total += cross_entropy(model(x), y).item()
@@ -178,6 +177,16 @@ def train_gpt(model: GPT, train_ids: np.ndarray, val_ids: np.ndarray, *, steps: 
     ``eval_step``, ``eval_train``, ``eval_val`` (n_evals,).
     """
     steps = check_int(steps, name="steps", minimum=1)
+    batch_size = check_int(batch_size, name="batch_size", minimum=1)
+    check_positive(lr, name="lr")
+    check_positive(min_lr, name="min_lr", strict=False)
+    if min_lr > lr:
+        raise ValueError(f"min_lr ({min_lr}) must not exceed lr ({lr}): the cosine would raise the learning "
+                         "rate instead of decaying it.")
+    warmup = check_int(warmup, name="warmup", minimum=0)
+    check_positive(clip, name="clip")
+    check_token_ids(train_ids, vocab_size=model.config.vocab_size, name="train_ids", ndim=1)
+    check_token_ids(val_ids, vocab_size=model.config.vocab_size, name="val_ids", ndim=1)
     rng = as_rng(rng)
     params = model.parameters()
     decayed = {id(m.weight) for m in model.modules() if isinstance(m, (Linear, Embedding))}
@@ -200,9 +209,7 @@ def train_gpt(model: GPT, train_ids: np.ndarray, val_ids: np.ndarray, *, steps: 
         hist["lr"].append(opt.lr)
         hist["grad_norm"].append(norm)
         if eval_every and ((t + 1) % eval_every == 0 or t == steps - 1):
-            model.eval()
-            tr, va = estimate_loss(model, train_ids), estimate_loss(model, val_ids)
-            model.train()
+            tr, va = estimate_loss(model, train_ids), estimate_loss(model, val_ids)  # in eval mode
             hist["eval_step"].append(t + 1)
             hist["eval_train"].append(tr)
             hist["eval_val"].append(va)

@@ -11,13 +11,13 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_positive
+from scratch._validation import as_rng, check_int, check_option, check_positive, eval_mode
 from scratch.autograd.tensor import Tensor, cross_entropy, no_grad
 from scratch.data.text import BOUNDARY, CharVocab
 from scratch.nn.embedding import Embedding
 from scratch.nn.layers import Linear
 from scratch.nn.module import Module
-from scratch.optim import SGD, Adam
+from scratch.optim import SGD, Adam, AdamW
 
 __all__ = ["build_dataset", "text_windows", "MLPLanguageModel", "evaluate_nll", "train_lm", "lr_finder"]
 
@@ -100,17 +100,28 @@ class MLPLanguageModel(Module):
 
 def evaluate_nll(model: Module, X: np.ndarray, Y: np.ndarray, batch_size: int = 4096) -> float:
     """Mean cross-entropy (nats per character) of ``model`` on all of ``(X, Y)``, in eval mode."""
-    if len(X) != len(Y) or len(X) == 0:
-        raise ValueError(f"X and Y must be non-empty and of equal length; got {len(X)} and {len(Y)}.")
-    was_training = model.training
-    model.eval()
+    X, Y = _check_contexts(X, Y)
+    batch_size = check_int(batch_size, name="batch_size", minimum=1)
     total = 0.0
-    with no_grad():
+    with eval_mode(model), no_grad():
         for i in range(0, len(X), batch_size):
             logits = model(X[i:i + batch_size])
             total += cross_entropy(logits, Y[i:i + batch_size], reduction="sum").item()
-    model.train(was_training)
     return total / Y.size
+
+
+def _check_contexts(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer contexts X (n, ...) and next-token targets Y (n,) or (n, T), aligned row by row."""
+    X, Y = np.asarray(X), np.asarray(Y)
+    for name, a in (("X", X), ("Y", Y)):
+        if a.dtype.kind not in "iu":
+            raise TypeError(f"{name} must hold integer token ids; got dtype {a.dtype}.")
+    if len(X) != len(Y) or len(X) == 0:
+        raise ValueError(f"X and Y must be non-empty and of equal length (one target per context); "
+                         f"got {len(X)} and {len(Y)}.")
+    if Y.ndim > 1 and Y.shape != X.shape:
+        raise ValueError(f"sequence targets Y must have the shape of X {X.shape}; got {Y.shape}.")
+    return X, Y
 
 
 def train_lm(model: Module, X: np.ndarray, Y: np.ndarray, *, steps: int, batch_size: int = 32,
@@ -120,11 +131,22 @@ def train_lm(model: Module, X: np.ndarray, Y: np.ndarray, *, steps: int, batch_s
 
     ``lr`` is a number or a function of the step index (a schedule).
     """
+    X, Y = _check_contexts(X, Y)
     steps = check_int(steps, name="steps", minimum=1)
     batch_size = check_int(batch_size, name="batch_size", minimum=1)
+    optimizer = check_option(optimizer, ("sgd", "adam", "adamw"), name="optimizer")
     rng = as_rng(rng)
+    if not callable(lr):
+        check_positive(lr, name="lr")
     schedule = lr if callable(lr) else (lambda t: lr)
-    opt = (SGD if optimizer == "sgd" else Adam)(model.parameters(), lr=schedule(0))
+
+    def rate(t: int) -> float:
+        value = check_positive(schedule(t), name=f"the learning rate at step {t}", strict=False)
+        if not np.isfinite(value):
+            raise ValueError(f"the learning rate at step {t} must be finite; got {value}.")
+        return value
+
+    opt = {"sgd": SGD, "adam": Adam, "adamw": AdamW}[optimizer](model.parameters(), lr=rate(0))
     losses = np.empty(steps)
     model.train()
     for t in range(steps):
@@ -132,7 +154,7 @@ def train_lm(model: Module, X: np.ndarray, Y: np.ndarray, *, steps: int, batch_s
         loss = cross_entropy(model(X[ix]), Y[ix])
         opt.zero_grad()
         loss.backward()
-        opt.lr = schedule(t)
+        opt.lr = rate(t)
         opt.step()
         losses[t] = loss.item()
         if log_every and (t % log_every == 0 or t == steps - 1):

@@ -39,13 +39,36 @@ __all__ = [
 # ---- schedules as functions of the step t --------------------------------------------
 
 
+def _check_rate(value: Any, name: str) -> float:
+    """A learning rate: a finite number >= 0 (a schedule may legitimately reach 0)."""
+    rate = check_positive(value, name=name, strict=False)
+    if not math.isfinite(rate):
+        raise ValueError(f"{name} must be finite; got {value}.")
+    return rate
+
+
+def _check_schedule(t: Any, base_lr: Any, min_lr: Any = 0.0) -> tuple[int, float, float]:
+    t = check_int(t, name="t (the step index)", minimum=0)
+    base_lr = _check_rate(base_lr, "base_lr")
+    min_lr = _check_rate(min_lr, "min_lr")
+    if min_lr > base_lr:
+        raise ValueError(f"min_lr ({min_lr}) must not exceed base_lr ({base_lr}): the schedule would raise the "
+                         "learning rate instead of decaying it. Swap them or lower min_lr.")
+    return t, base_lr, min_lr
+
+
 def step_decay(t: int, base_lr: float, step_size: int, gamma: float = 0.1) -> float:
     """``base_lr * gamma ** (t // step_size)``: multiply by ``gamma`` every ``step_size`` steps."""
+    t, base_lr, _ = _check_schedule(t, base_lr)
+    step_size = check_int(step_size, name="step_size", minimum=1)
+    gamma = check_positive(gamma, name="gamma")
     return base_lr * gamma ** (t // step_size)
 
 
 def exponential_decay(t: int, base_lr: float, gamma: float) -> float:
     """``base_lr * gamma ** t``."""
+    t, base_lr, _ = _check_schedule(t, base_lr)
+    gamma = check_positive(gamma, name="gamma")
     return base_lr * gamma**t
 
 
@@ -56,6 +79,8 @@ def cosine_decay(t: int, base_lr: float, total_steps: int, min_lr: float = 0.0) 
     -----
     :math:`\\eta_t = \\eta_{min} + \\tfrac12(\\eta_0 - \\eta_{min})(1 + \\cos(\\pi t / T))`.
     """
+    t, base_lr, min_lr = _check_schedule(t, base_lr, min_lr)
+    total_steps = check_int(total_steps, name="total_steps", minimum=1)
     progress = min(t, total_steps) / total_steps
     return min_lr + 0.5 * (base_lr - min_lr) * (1 + math.cos(math.pi * progress))
 
@@ -66,6 +91,9 @@ def warmup_cosine(t: int, base_lr: float, warmup_steps: int, total_steps: int, m
     The cosine runs from ``base_lr`` at ``t = warmup_steps`` to ``min_lr`` at
     ``t = total_steps`` and stays there.
     """
+    t, base_lr, min_lr = _check_schedule(t, base_lr, min_lr)
+    warmup_steps = check_int(warmup_steps, name="warmup_steps", minimum=0)
+    total_steps = check_int(total_steps, name="total_steps", minimum=1)
     if t < warmup_steps:
         return base_lr * (t + 1) / warmup_steps
     return cosine_decay(t - warmup_steps, base_lr, max(total_steps - warmup_steps, 1), min_lr)
@@ -106,11 +134,13 @@ class LambdaLR(LRScheduler):
     """``lr = base_lr * factor(t)`` for any function ``factor``."""
 
     def __init__(self, optimizer: Any, factor: Callable[[int], float]):
+        if not callable(factor):
+            raise TypeError(f"factor must be a function of the step index; got {type(factor).__name__}.")
         self.factor = factor
         super().__init__(optimizer)
 
     def lr_at(self, t: int) -> float:
-        return self.base_lr * self.factor(t)
+        return _check_rate(self.base_lr * self.factor(t), f"the learning rate at step {t} (base_lr * factor(t))")
 
 
 class StepLR(LRScheduler):

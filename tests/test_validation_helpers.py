@@ -1,0 +1,88 @@
+"""Silent-garbage regressions from the package-hygiene issue: each call once returned
+garbage or left a model in eval mode; now each raises a clear error."""
+
+import numpy as np
+import pytest
+
+from scratch._validation import check_token_ids, eval_mode
+from scratch.language.gpt import GPT, GPTConfig, estimate_loss, train_gpt
+from scratch.language.mlp_lm import MLPLanguageModel, evaluate_nll, train_lm
+from scratch.optim import SGD, LambdaLR, cosine_decay, exponential_decay, step_decay, warmup_cosine
+from scratch.nn.layers import Linear
+
+
+def tiny_gpt():
+    return GPT(GPTConfig(vocab_size=5, block_size=4, n_layer=1, n_head=1, n_embd=4, dtype="float64"), rng=0)
+
+
+def test_eval_mode_is_restored_when_the_block_raises():
+    model = Linear(2, 2, rng=0)
+    model.train()
+    with pytest.raises(RuntimeError):
+        with eval_mode(model):
+            assert not model.training
+            raise RuntimeError("boom")
+    assert model.training
+
+
+def test_generate_failure_leaves_the_model_in_training_mode():
+    model = tiny_gpt()
+    model.train()
+    with pytest.raises(ValueError, match="temperature"):
+        model.generate([[1, 2]], 3, temperature=0.0)
+    with pytest.raises(ValueError, match=r"0 \.\. 4"):
+        model.generate([[1, 9]], 3)
+    assert model.training
+
+
+LM = MLPLanguageModel(5, block_size=2, n_embd=2, n_hidden=4, rng=0)
+X = np.array([[0, 1], [1, 2], [2, 3]])
+Y = np.array([2, 3, 4])
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: tiny_gpt().generate([[1.7, 2.2]], 2), TypeError, "integer token ids"),
+    (lambda: tiny_gpt().generate(np.zeros((1, 0), dtype=int), 2), ValueError, "idx is empty"),
+    (lambda: train_gpt(tiny_gpt(), np.arange(50) % 5, np.arange(50) % 5, steps=2, lr=1e-3, min_lr=1e-2),
+     ValueError, "min_lr .* must not exceed lr"),
+    (lambda: train_gpt(tiny_gpt(), np.arange(50) % 7, np.arange(50) % 5, steps=2), ValueError, "train_ids must lie"),
+    (lambda: estimate_loss(tiny_gpt(), np.arange(50) % 5, n_batches=0), ValueError, "n_batches must be >= 1"),
+    (lambda: train_lm(LM, X, np.array([2, 3, 4, 0]), steps=1), ValueError, "equal length"),
+    (lambda: train_lm(LM, X, Y.astype(float), steps=1), TypeError, "integer token ids"),
+    (lambda: train_lm(LM, X, Y, steps=1, optimizer="adamax"), ValueError, "optimizer"),
+    (lambda: train_lm(LM, X, Y, steps=2, lr=lambda t: -0.1), ValueError, "learning rate at step 0"),
+    (lambda: train_lm(LM, X, Y, steps=2, lr=lambda t: np.inf), ValueError, "must be finite"),
+    (lambda: evaluate_nll(LM, X, Y[:2]), ValueError, "equal length"),
+    (lambda: warmup_cosine(0, 1e-3, 10, 100, min_lr=1e-2), ValueError, "min_lr .* must not exceed base_lr"),
+    (lambda: cosine_decay(-1, 1e-3, 100), ValueError, "t \\(the step index\\) must be >= 0"),
+    (lambda: cosine_decay(1, 1e-3, 0), ValueError, "total_steps must be >= 1"),
+    (lambda: step_decay(1, 0.1, 0), ValueError, "step_size must be >= 1"),
+    (lambda: exponential_decay(1, -0.1, 0.9), ValueError, "base_lr"),
+    (lambda: LambdaLR(SGD(Linear(2, 2, rng=0).parameters(), lr=0.1), 0.5), TypeError, "function of the step"),
+    (lambda: LambdaLR(SGD(Linear(2, 2, rng=0).parameters(), lr=0.1), lambda t: -1.0), ValueError,
+     "learning rate at step 0"),
+    (lambda: check_token_ids([[0, 5]], vocab_size=5), ValueError, r"0 \.\. 4"),
+])
+def test_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_adamw_is_adamw_in_train_lm():
+    from scratch.optim import AdamW
+    import scratch.language.mlp_lm as mlp_lm
+
+    made = []
+    real = mlp_lm.AdamW
+
+    class Spy(real):
+        def __init__(self, *a, **k):
+            made.append(True)
+            super().__init__(*a, **k)
+
+    mlp_lm.AdamW = Spy
+    try:
+        train_lm(MLPLanguageModel(5, block_size=2, n_embd=2, n_hidden=4, rng=0), X, Y, steps=1, optimizer="adamw", lr=1e-3)
+    finally:
+        mlp_lm.AdamW = real
+    assert made == [True] and issubclass(Spy, AdamW)
