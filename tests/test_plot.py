@@ -90,3 +90,47 @@ def test_draw_graph_rejects_non_values():
 
     with pytest.raises(TypeError, match="expects a Value"):
         draw_graph(1.0)
+
+
+def _load_record_module():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "_record.py"
+    spec = importlib.util.spec_from_file_location("_bench_record", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_records_are_kept_per_machine_and_name_the_machine(tmp_path):
+    """write_record converts an old one-record file, adds this machine's record, and replaces it
+    (not duplicates it) on a second run; benchmark_summary names the machine of every record."""
+    import json
+
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("threadpoolctl")
+    from scratch.plot import benchmark_summary
+
+    rec = _load_record_module()
+    legacy = {"date": "2026-11-21 12:00 UTC", "threads": 1, "dtype": "float32",
+              "machine": {"platform": "Linux-old", "cpu_count": 2, "numpy": "2.4", "torch": "2.13"},
+              "command": "python benchmarks/bench_gpt.py --json",
+              "results": [{"case": "GPT", "scratch_ms": 150.0, "torch_ms": 100.0, "ratio": 1.5}]}
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(legacy))
+    for ratio in (0.9, 0.8):  # the same machine twice: one record, the newer
+        rec.write_record(str(path), benchmark="b", command="python benchmarks/bench_gpt.py --json", threads=1,
+                         repeats=3, warmup=1, torch=torch, clock="cpu",
+                         results=[{"case": "GPT", "scratch_ms": 80.0, "torch_ms": 100.0, "ratio": ratio}])
+    data = json.loads(path.read_text())
+    assert len(data["records"]) == 2 and data["records"][0]["results"][0]["ratio"] == 0.8
+    fp = data["records"][0]["fingerprint"]
+    assert fp["id"] == data["records"][0]["fingerprint_id"] and fp["cpu"] and fp["numpy"]["blas"]
+    text = benchmark_summary(path)
+    assert f"machine {fp['id']}: {fp['cpu']}" in text and "ratio scratch/torch 0.80" in text
+    assert "CPU model not recorded" in text and "ratio scratch/torch 1.50" in text
+    assert "1.50" not in benchmark_summary(path, machine="latest")
+    assert "0.80" not in benchmark_summary(path, machine=data["records"][1]["fingerprint_id"])
+    with pytest.raises(ValueError, match="no record of machine"):
+        benchmark_summary(path, machine="nonexistent")
