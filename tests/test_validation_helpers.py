@@ -86,3 +86,42 @@ def test_adamw_is_adamw_in_train_lm():
     finally:
         mlp_lm.AdamW = real
     assert made == [True] and issubclass(Spy, AdamW)
+
+
+# -- classical estimators and LIME ------------------------------------------------------
+from scratch.classical.adaboost import AdaBoostClassifier, exponential_loss  # noqa: E402
+from scratch.classical.logistic_regression import LogisticRegression, log_softmax, softmax  # noqa: E402
+from scratch.classical.pca import PCA  # noqa: E402
+from scratch.classical.perceptron import Perceptron  # noqa: E402
+from scratch.classical.svm import SVC  # noqa: E402
+from scratch.neural.lime import LimeTabular, weighted_ridge  # noqa: E402
+
+RNG = np.random.default_rng(0)
+XC = RNG.normal(size=(6, 2))
+MIXED = np.array([0, "a", 1, "a", 0, 1], dtype=object)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: LogisticRegression().fit(XC, MIXED), TypeError, "mixes label types"),
+    (lambda: Perceptron().fit(XC, MIXED), TypeError, "mixes label types"),
+    (lambda: SVC().fit(XC, MIXED), TypeError, "mixes label types"),
+    (lambda: AdaBoostClassifier().fit(XC, MIXED), TypeError, "mixes label types"),
+    (lambda: PCA(whiten=True).fit(np.ones((5, 3))), ValueError, "X is constant"),
+    (lambda: PCA(whiten=True).fit(RNG.normal(size=(3, 5))), ValueError, "no variance"),  # rank n - 1 = 2 < 3
+    (lambda: softmax([1.0, 2.0]), ValueError, "Z must have shape"),
+    (lambda: log_softmax([[1.0, np.nan]]), ValueError, "NaN"),
+    (lambda: exponential_loss([0, 1, 1], [0.5, 0.2, -0.1]), ValueError, "labels -1 and \\+1"),
+    (lambda: weighted_ridge(XC, XC[:, 0], np.zeros(6)), ValueError, "positive sum"),
+    (lambda: weighted_ridge(XC, XC[:, 0], -np.ones(6)), ValueError, "non-negative"),
+    (lambda: weighted_ridge(XC, np.r_[np.nan, XC[1:, 0]], np.ones(6)), ValueError, "NaN"),
+    (lambda: LimeTabular(n_samples=50, rng=0).fit(XC).explain(XC[0], lambda Z: np.full((len(Z), 2), np.nan)),
+     ValueError, "NaN"),
+])
+def test_classical_and_lime_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_pca_whitening_of_well_conditioned_data_still_works():
+    Z = PCA(whiten=True).fit_transform(RNG.normal(size=(50, 3)))
+    np.testing.assert_allclose(Z.var(axis=0, ddof=1), 1.0)

@@ -25,6 +25,7 @@ __all__ = [
     "RNG",
     "eval_mode",
     "check_token_ids",
+    "class_labels",
     "NotFittedError",
     "as_rng",
     "check_array",
@@ -212,3 +213,22 @@ def check_token_ids(ids: Any, *, vocab_size: int, name: str = "idx", ndim: int |
         raise ValueError(f"{name} must lie in 0 .. {vocab_size - 1} (the vocabulary); "
                          f"got values from {arr.min()} to {arr.max()}.")
     return arr
+
+
+def class_labels(y: Any, *, name: str = "y") -> tuple[np.ndarray, np.ndarray]:
+    """``(classes, y_idx)`` as ``np.unique(y, return_inverse=True)``, for class labels of one kind.
+
+    Labels that mix kinds (numbers and strings) cannot be sorted; this says so instead of
+    surfacing numpy's comparison error.
+    """
+    y = np.asarray(y)
+    kinds = {type(v).__name__ for v in y.ravel()[:10_000]} if y.dtype == object else {y.dtype.kind}
+    numeric = {"int", "float", "bool", "int64", "float64", "int32", "float32"}
+    if y.dtype == object and len(kinds) > 1 and not kinds <= numeric:
+        raise TypeError(f"{name} mixes label types ({', '.join(sorted(kinds))}); use one kind of label, "
+                        f"e.g. all strings ({name}.astype(str)) or all integers.")
+    try:
+        classes, y_idx = np.unique(y, return_inverse=True)
+    except TypeError as exc:
+        raise TypeError(f"{name} holds labels that cannot be compared ({exc}); use one kind of label.") from None
+    return classes, y_idx.reshape(-1)

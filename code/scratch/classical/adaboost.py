@@ -11,6 +11,7 @@ from typing import NamedTuple
 import numpy as np
 
 from scratch._validation import (
+    class_labels,
     check_array,
     check_int,
     check_is_fitted,
@@ -42,6 +43,9 @@ def exponential_loss(y, scores) -> float:
     scores = check_array(scores, name="scores", ndim=1)
     if y.shape != scores.shape:
         raise ValueError(f"y and scores have mismatched shapes {y.shape} and {scores.shape}.")
+    if not np.all(np.isin(y, (-1.0, 1.0))):
+        raise ValueError(f"y must hold labels -1 and +1 (not 0/1); got values {np.unique(y)[:5]}. "
+                         "Map 0/1 labels with 2 * y - 1.")
     return float(np.mean(np.exp(-y * scores)))
 
 
@@ -163,7 +167,7 @@ class AdaBoostClassifier:
         n_rounds = check_int(self.n_estimators, name="n_estimators", minimum=1)
         nu = check_positive(self.learning_rate, name="learning_rate")
         criterion = check_option(self.criterion, ("error", "gini"), name="criterion")
-        classes = np.unique(y_raw)
+        classes, _ = class_labels(y_raw)
         if classes.size != 2:
             raise ValueError(
                 f"AdaBoostClassifier is a binary classifier: y must contain exactly two classes; "

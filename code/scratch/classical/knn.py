@@ -10,6 +10,7 @@ import numpy as np
 
 from scratch.metrics import squared_euclidean_distances
 from scratch._validation import (
+    class_labels,
     check_array,
     check_int,
     check_is_fitted,
@@ -67,7 +68,7 @@ class KNeighborsClassifier:
                 f"n_neighbors={k} is larger than the number of training samples "
                 f"({X.shape[0]}); choose n_neighbors <= {X.shape[0]} or add training data."
             )
-        self.classes_, self._y_idx = np.unique(y, return_inverse=True)
+        self.classes_, self._y_idx = class_labels(y)
         self._X = X
         self.n_features_in_ = X.shape[1]
         self.n_samples_fit_ = X.shape[0]

@@ -10,6 +10,7 @@ import numpy as np
 
 from scratch.metrics import accuracy_score
 from scratch._validation import (
+    class_labels,
     check_array,
     check_int,
     check_is_fitted,
@@ -45,7 +46,7 @@ def log_softmax(Z) -> np.ndarray:
     ndarray of shape (n_samples, n_classes)
         Log-probabilities; each row's exponentials sum to one.
     """
-    Z = np.asarray(Z, dtype=float)
+    Z = check_array(Z, name="Z", ndim=2)                   # (n_samples, n_classes), finite
     Z = Z - Z.max(axis=1, keepdims=True)                    # largest logit is 0: no overflow
     return Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))  # log-sum-exp trick
 
@@ -176,7 +177,7 @@ class LogisticRegression:
         solver = check_option(self.solver, ("newton", "gd"), name="solver")
         max_iter = check_int(self.max_iter, name="max_iter", minimum=1)
         tol = check_positive(self.tol, name="tol", strict=False)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        self.classes_, y_idx = class_labels(y)
         K = len(self.classes_)
         if K < 2:
             raise ValueError(

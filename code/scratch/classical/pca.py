@@ -86,6 +86,17 @@ class PCA:
         total = variance.sum()
         ratio = variance / total if total > 0 else np.zeros_like(variance)
         k = self._n_kept(ratio, min(n, d))
+        if self.whiten:
+            # Directions with (numerically) zero variance would be scaled up to unit variance:
+            # rounding noise presented as signal, or a division by zero on constant data.
+            tol = max(n, d) * np.finfo(float).eps * (variance[0] if variance.size else 0.0)
+            flat = np.flatnonzero(variance[:k] <= tol)
+            if flat.size:
+                raise ValueError(
+                    f"whiten=True would scale {flat.size} of the {k} kept direction(s) that have no variance "
+                    f"(variance <= {tol:.1e}, rounding noise) up to unit variance. Keep fewer components: "
+                    f"n_components={int(flat[0])} or less" + (" (X is constant)." if flat[0] == 0 else ".")
+                )
 
         self.mean_ = mean
         self.components_ = Vt[:k]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from scratch._validation import (
+    class_labels,
     as_rng,
     check_array,
     check_int,
@@ -87,7 +88,7 @@ class Perceptron:
         eta = check_positive(self.learning_rate, name="learning_rate")
         max_epochs = check_int(self.max_epochs, name="max_epochs", minimum=1)
         rng = as_rng(self.rng)
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        self.classes_, y_idx = class_labels(y)
         K = len(self.classes_)
         if K < 2:
             raise ValueError(

@@ -11,6 +11,7 @@ from numbers import Real
 import numpy as np
 
 from scratch._validation import (
+    class_labels,
     check_array,
     check_int,
     check_is_fitted,
@@ -168,7 +169,7 @@ class SVC:
         check_int(self.degree, name="degree", minimum=1)
         if not isinstance(self.coef0, Real) or isinstance(self.coef0, bool):
             raise TypeError(f"coef0 must be a real number; got {type(self.coef0).__name__}.")
-        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        self.classes_, y_idx = class_labels(y)
         if len(self.classes_) != 2:
             raise ValueError(
                 f"SVC here is a binary classifier; y has {len(self.classes_)} class(es) "

@@ -70,12 +70,24 @@ def weighted_ridge(Z: np.ndarray, f: np.ndarray, w: np.ndarray, alpha: float = 1
     coef : ndarray of shape (n_features,)
     intercept : float
     """
-    w = w / 1.0
+    Z = check_array(Z, name="Z", ndim=2)
+    f = check_array(f, name="f (the model's outputs)", ndim=1)
+    w = check_array(w, name="w (the sample weights)", ndim=1)
+    if not len(Z) == len(f) == len(w):
+        raise ValueError(f"Z, f and w must have one row per sample; got {len(Z)}, {len(f)} and {len(w)}.")
+    if np.any(w < 0) or w.sum() <= 0:
+        raise ValueError("w must be non-negative weights with a positive sum; got "
+                         f"min {w.min():.3g} and sum {w.sum():.3g}. Check the kernel width.")
+    alpha = check_positive(alpha, name="alpha", strict=False)
     zbar = w @ Z / w.sum()                                    # weighted means
     fbar = w @ f / w.sum()
     Zc, fc = Z - zbar, f - fbar
     A = Zc.T @ (w[:, None] * Zc) + alpha * np.eye(Z.shape[1])  # (d, d)
-    L = np.linalg.cholesky(A)
+    try:
+        L = np.linalg.cholesky(A)
+    except np.linalg.LinAlgError:
+        raise ValueError("the weighted least-squares problem is singular (a feature never varies among the "
+                         "weighted samples); use alpha > 0.") from None
     coef = np.linalg.solve(L.T, np.linalg.solve(L, Zc.T @ (w * fc)))
     return coef, float(fbar - zbar @ coef)
 
