@@ -4,7 +4,8 @@ The chapter ``book/generative/gan.md`` derives every equation used here; the lab
 in the *Notes* sections (``eq-gan-minimax`` ...) match the page.
 
 * 2-D toy data: :func:`ring`, :func:`ring_with_centre`, :func:`ring_of_gaussians`.
-* Losses on discriminator logits: :func:`softplus`, :func:`binary_cross_entropy_with_logits`,
+* Losses on discriminator logits (with ``softplus`` from :mod:`scratch.distributions.special`):
+  :func:`binary_cross_entropy_with_logits`,
   :func:`discriminator_loss`, :func:`generator_loss` (minimax or non-saturating).
 * Networks and training: :class:`Generator`, :class:`Discriminator`, :func:`train_gan`
   (k discriminator steps per generator step), :func:`train_discriminator`.
@@ -20,7 +21,8 @@ from typing import Any, Callable
 import numpy as np
 
 from scratch._validation import as_rng, check_array, check_int, check_option, check_positive
-from scratch.autograd.tensor import Tensor, from_op, no_grad
+from scratch.autograd.tensor import Tensor, no_grad
+from scratch.distributions.special import softplus
 from scratch.neural.mlp import MLP
 from scratch.nn.module import Module
 from scratch.optim.optimizers import Adam
@@ -30,7 +32,6 @@ __all__ = [
     "ring_with_centre",
     "ring_of_gaussians",
     "ring_centres",
-    "softplus",
     "binary_cross_entropy_with_logits",
     "discriminator_loss",
     "generator_loss",
@@ -144,18 +145,6 @@ def ring_of_gaussians(n_samples: int, n_modes: int = 8, radius: float = 2.0, std
 # =============================================================================
 # Losses
 # =============================================================================
-
-def softplus(x: Tensor) -> Tensor:
-    r""":math:`\log(1 + e^{x})`, elementwise, without overflow (a fused primitive).
-
-    Its derivative is the logistic sigmoid :math:`\sigma(x)`.
-    """
-    data = np.logaddexp(0, x.data)                                     # stable log(1 + e^x)
-    with np.errstate(over="ignore"):                                   # e^{-x} = inf gives sigma = 0
-        sig = 1.0 / (1.0 + np.exp(-x.data))
-    return from_op(data.astype(x.dtype, copy=False), (x,), lambda g: (g * sig.astype(x.dtype, copy=False),),
-                   "softplus")
-
 
 def _as_tensor(x: Any, name: str) -> Tensor:
     if isinstance(x, Tensor):
