@@ -30,7 +30,6 @@ __all__ = [
     "ddim_sample",
     "swiss_roll_2d",
     "digits_to_unit",
-    "mmd_rbf",
     "nearest_distances",
 ]
 
@@ -384,31 +383,6 @@ def digits_to_unit(images: Any) -> np.ndarray:
         raise ValueError(f"expected 8x8 digit images of shape (n_samples, 8, 8) or (n_samples, 64); "
                          f"got {images.shape}.")
     return images / 8.0 - 1.0
-
-
-def mmd_rbf(X: Any, Y: Any, bandwidth: float = 0.2) -> float:
-    """Squared maximum mean discrepancy with a Gaussian kernel (unbiased U-statistic).
-
-    Notes
-    -----
-    eq-ddpm-mmd: :math:`\\mathrm{MMD}^2 = \\overline{k(x,x')} + \\overline{k(y,y')} - 2\\,\\overline{k(x,y)}`,
-    :math:`k(a,b) = \\exp(-\\lVert a-b\\rVert^2/2h^2)`, diagonal terms excluded. Zero in
-    expectation iff the two distributions are equal.
-    """
-    X = check_array(X, name="X", ndim=2)
-    Y = check_array(Y, name="Y", ndim=2)
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(f"X and Y must have the same number of features; got {X.shape[1]} and {Y.shape[1]}.")
-    h2 = 2 * check_positive(bandwidth, name="bandwidth") ** 2
-
-    def k(A, B):
-        d = (A * A).sum(1)[:, None] + (B * B).sum(1)[None, :] - 2 * A @ B.T
-        return np.exp(-np.maximum(d, 0) / h2)
-
-    kxx, kyy = k(X, X), k(Y, Y)
-    n, m = len(X), len(Y)
-    return float((kxx.sum() - np.trace(kxx)) / (n * (n - 1)) + (kyy.sum() - np.trace(kyy)) / (m * (m - 1))
-                 - 2 * k(X, Y).mean())
 
 
 def nearest_distances(samples: Any, reference: Any) -> np.ndarray:
