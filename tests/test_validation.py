@@ -21,8 +21,12 @@ def test_check_array_messages():
         v.check_array(np.zeros((0, 3)))
     with pytest.raises(ValueError, match="1 NaN or infinite"):
         v.check_array([[np.nan, 1.0]])
-    with pytest.raises(TypeError, match="numeric array"):
+    with pytest.raises(TypeError, match="must hold numbers; got strings"):
         v.check_array([["x"]])
+    with pytest.raises(TypeError, match="must hold numbers; got strings"):
+        v.check_array(np.array([["1.5", "2"]]))  # numeric text is not silently parsed
+    with pytest.raises(TypeError, match="numeric array"):
+        v.check_array([[object()]])
     assert v.check_array(np.zeros((2, 2)), ndim=(1, 2)).dtype == np.float64
 
 

@@ -87,13 +87,28 @@ def check_array(
         Reject NaN and inf.
     """
     allowed = (ndim,) if isinstance(ndim, Integral) else tuple(ndim)
+    if dtype is not None and np.dtype(dtype).kind in "fciu":
+        raw = X if isinstance(X, np.ndarray) else None
+        if raw is None and isinstance(X, (list, tuple)):
+            try:
+                raw = np.asarray(X, dtype=object)
+            except ValueError:  # ragged: reported below
+                raw = None
+        if raw is not None and (raw.dtype.kind in "USa" or (raw.dtype == object and raw.size
+                                and any(isinstance(v, (str, bytes)) for v in raw.ravel()[:1000]))):
+            raise TypeError(
+                f"{name} must hold numbers; got strings (dtype {raw.dtype}). Encode categories as numbers, "
+                "or convert numeric text explicitly with np.asarray(..., dtype=float)."
+            )
     try:
         arr = np.asarray(X, dtype=dtype)
     except (TypeError, ValueError) as exc:
         want = "numeric" if dtype is not None else "array-like"
+        why = ("its rows have different lengths" if "inhomogeneous" in str(exc) or "sequence" in str(exc)
+               else "it holds values that are not numbers")
         raise TypeError(
-            f"{name} must be a {want} array; got {type(X).__name__} that cannot be "
-            f"converted ({exc}). Convert it with np.asarray(..., dtype=float) first."
+            f"{name} must be a {want} array; got {type(X).__name__} that cannot be converted: {why}. "
+            "Pass a rectangular array of numbers, e.g. np.asarray(..., dtype=float)."
         ) from None
     if arr.ndim not in allowed:
         shape_hint = {1: "(n_samples,)", 2: "(n_samples, n_features)"}

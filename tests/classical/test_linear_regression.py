@@ -110,7 +110,7 @@ def test_bad_input(X, y, match):
 
 
 def test_non_numeric_input():
-    with pytest.raises(TypeError, match="numeric array"):
+    with pytest.raises(TypeError, match="must hold numbers"):
         LinearRegression().fit([["a", "b"]], [1.0])
 
 
