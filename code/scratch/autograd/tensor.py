@@ -708,7 +708,7 @@ class Tensor:
         basic = _is_basic_index(index)
 
         def backward(g):
-            gx = np.zeros_like(x.data)
+            gx = np.zeros(x.shape, dtype=x.dtype)  # calloc: pages outside the index are never written
             if basic:  # each element picked at most once
                 gx[index] = g
             else:  # rows picked several times must add up: np.add.at does not overwrite

@@ -177,9 +177,14 @@ class MultiHeadAttention(Module):
             raise ValueError(f"context must have shape ({x.shape[0]}, T_k, {self.kdim}); got {z.shape}.")
         B, T, C = x.shape
         q = self._heads(self.query(x))  # (B, H, T_q, D)
-        w_kv, b_kv = self.key_value.weight, self.key_value.bias  # keys: first C outputs, values: last C
-        k = self._heads(linear(z, w_kv[:, :C], None if b_kv is None else b_kv[:C]))  # (B, H, T_k, D)
-        v = self._heads(linear(z, w_kv[:, C:], None if b_kv is None else b_kv[C:]))  # (B, H, T_k, D)
+        if type(self.key_value) is Linear:  # two products with the halves of its weight: contiguous k and v
+            w_kv, b_kv = self.key_value.weight, self.key_value.bias  # (it measured 8% faster on a GPT step)
+            k = self._heads(linear(z, w_kv[:, :C], None if b_kv is None else b_kv[:C]))  # (B, H, T_k, D)
+            v = self._heads(linear(z, w_kv[:, C:], None if b_kv is None else b_kv[C:]))  # (B, H, T_k, D)
+        else:  # any other module (e.g. a LoRA wrapper): call it, then split its output
+            kv = self.key_value(z)  # (B, T_k, 2C)
+            k = self._heads(kv[:, :, :C])  # (B, H, T_k, D)
+            v = self._heads(kv[:, :, C:])  # (B, H, T_k, D)
         y, w = scaled_dot_product_attention(q, k, v, mask=mask, causal=self.causal, return_weights=True)
         self.attn_weights_ = w
         y = y.transpose(0, 2, 1, 3).reshape(B, T, C)  # (B, T_q, C): heads side by side
