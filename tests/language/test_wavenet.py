@@ -49,6 +49,20 @@ def test_gradcheck_bn_and_wavenet(reduce):
     assert gradcheck(lambda *ps: cross_entropy(m(X), Y), m.parameters())
 
 
+def test_no_batchnorm_ablation_is_linear_with_bias_then_tanh():
+    m = WaveNetLM(6, 4, n_embd=3, n_hidden=5, bn_reduce="none", rng=0)
+    layer = m.fuse[0]
+    assert layer.bn is None and layer.linear.bias is not None
+    x = np.random.default_rng(5).normal(size=(2, 4, 3))
+    expected = np.tanh(x.reshape(2, 2, 6) @ layer.linear.weight.data + layer.linear.bias.data)
+    np.testing.assert_allclose(layer(Tensor(x)).data, expected, atol=1e-12)
+    X = np.random.default_rng(3).integers(0, 6, (5, 4))
+    Y = np.random.default_rng(4).integers(0, 6, 5)
+    assert gradcheck(lambda *ps: cross_entropy(m(X), Y), m.parameters())
+    with pytest.raises(ValueError, match="reduce"):
+        FuseLayer(2, 3, reduce="channels")
+
+
 def test_fuse_layer_pairs_neighbours():
     layer = FuseLayer(2, 3, rng=0)
     x = np.arange(2 * 4 * 2, dtype=float).reshape(2, 4, 2)

@@ -91,20 +91,24 @@ class FuseLayer(Module):
     """Concatenate neighbouring pairs of positions, then Linear -> BatchNorm -> tanh.
 
     (B, T, C_in) -> (B, T/2, n_hidden): a kernel-2, stride-2 convolution (``eq-wavenet-fuse``).
+    With ``reduce="none"`` there is no BatchNorm and the Linear layer has a bias
+    (the ablation that isolates the architecture from the normalisation).
     """
 
     def __init__(self, c_in: int, n_hidden: int, *, reduce: str = "batch_time",
                  rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
-        self.linear = Linear(2 * c_in, n_hidden, bias=False, rng=rng, dtype=dtype)  # BN has the bias
+        reduce = check_option(reduce, ("batch_time", "batch", "none"), name="reduce")
+        self.linear = Linear(2 * c_in, n_hidden, bias=reduce == "none", rng=rng, dtype=dtype)  # else BN has the bias
         self.linear.weight.data *= 5 / 3  # tanh gain (Kaiming-style init for tanh)
-        self.bn = SequenceBatchNorm(n_hidden, reduce, dtype=dtype)
+        self.bn = SequenceBatchNorm(n_hidden, reduce, dtype=dtype) if reduce != "none" else None
 
     def forward(self, x: Tensor) -> Tensor:
         B, T, C = x.shape
         if T % 2:
             raise ValueError(f"FuseLayer needs an even number of positions; got T={T}.")
         x = x.reshape(B, T // 2, 2 * C)  # (B, T/2, 2C): positions 2t and 2t+1 side by side
-        return self.bn(self.linear(x)).tanh()  # (B, T/2, n_hidden)
+        a = self.linear(x)  # (B, T/2, n_hidden)
+        return (self.bn(a) if self.bn is not None else a).tanh()  # (B, T/2, n_hidden)
 
 
 class WaveNetLM(Module):
@@ -116,8 +120,9 @@ class WaveNetLM(Module):
     block_size : int
         Context length, a power of 2 (8 gives three fuse layers).
     n_embd, n_hidden : int
-    bn_reduce : {"batch_time", "batch"}
-        BatchNorm axes, see :class:`SequenceBatchNorm` (``"batch"`` is the pitfall).
+    bn_reduce : {"batch_time", "batch", "none"}
+        BatchNorm axes, see :class:`SequenceBatchNorm` (``"batch"`` is the pitfall);
+        ``"none"`` removes BatchNorm (the Linear layers then have biases).
     rng : np.random.Generator, int or None
     dtype : numpy float dtype
 
