@@ -5,6 +5,7 @@ import pytest
 
 from scratch.autograd import Tensor
 from scratch.neural.initialization import DeepMLP, init_weights, layer_statistics
+from scratch.nn.layers import Linear
 
 torch = pytest.importorskip("torch")
 
@@ -72,3 +73,66 @@ def test_bad_input():
         DeepMLP(5, 7, 2, depth=2, activation="gelu")
     with pytest.raises(ValueError, match="depth must be >= 1"):
         DeepMLP(5, 7, 2, depth=0)
+
+
+def _names_like(seed=0, n=400, V=7, block=3):
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, V, (n, block))
+    return X, (X[:, 0] + X[:, 2]) % V
+
+
+def test_char_mlp_shapes_gradcheck_and_init():
+    from scratch.autograd import cross_entropy, gradcheck
+    from scratch.neural.initialization import CharMLP
+    X, Y = _names_like(n=6)
+    m = CharMLP(7, 3, n_embd=2, width=4, depth=2, rng=0)
+    assert m(X).shape == (6, 7) and len(m.linears) == 2
+    assert gradcheck(lambda *ps: cross_entropy(m(X), Y), m.parameters())
+    init_weights(m, "xavier", rng=1)  # the tanh gain 5/3 enters eq-init-xavier
+    w = m.linears[1].weight.data
+    assert np.all(m.linears[1].bias.data == 0) and w.std() < 5 / 3 * np.sqrt(2 / 8) * 2
+    with pytest.raises(ValueError, match=r"\(B, 3\)"):
+        m(np.zeros((2, 4), dtype=int))
+
+
+def test_train_with_diagnostics_ratios_and_learning():
+    from scratch.neural.initialization import CharMLP, train_with_diagnostics
+    X, Y = _names_like()
+    m = CharMLP(7, 3, n_embd=4, width=16, depth=3, rng=0)
+    w0 = [layer.weight.data.copy() for layer in m.linears]
+    d = train_with_diagnostics(m, X, Y, steps=201, batch_size=64, lr=0.3, record_every=50, rng=0)
+    assert d["step"].tolist() == [0, 50, 100, 150, 200]
+    assert d["saturation"].shape == d["grad_data"].shape == d["update_data"].shape == (5, 3)
+    np.testing.assert_allclose(d["update_data"], 0.3 * d["grad_data"])  # SGD: update = lr * gradient
+    assert not np.allclose(w0[0], m.linears[0].weight.data)
+    assert d["loss"][-20:].mean() < d["loss"][:20].mean() - 0.2  # it learns
+    assert len(d["act"]) == 3 and d["act"][0].shape == (64, 16) and d["act_grad"][0].shape == (64, 16)
+    # first-step ratios by hand: one forward/backward of the initial model on the same batch
+    m2 = CharMLP(7, 3, n_embd=4, width=16, depth=3, rng=0)
+    d2 = train_with_diagnostics(m2, X, Y, steps=1, batch_size=64, lr=0.3, rng=0)
+    np.testing.assert_allclose(d2["grad_data"][0], d["grad_data"][0])
+
+
+def test_saturation_is_one_for_huge_weights():
+    from scratch.neural.initialization import CharMLP, train_with_diagnostics
+    X, Y = _names_like()
+    m = init_weights(CharMLP(7, 3, n_embd=4, width=16, depth=2, rng=0), "normal", std=50.0, rng=1)
+    d = train_with_diagnostics(m, X, Y, steps=1, batch_size=128, lr=0.1, rng=0)
+    assert d["saturation"][0].min() > 0.9
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    ({"steps": 0}, ValueError, "steps"),
+    ({"lr": -1.0}, ValueError, "lr"),
+    ({"record_every": 1.5}, TypeError, "record_every"),
+])
+def test_train_with_diagnostics_bad_input(kwargs, exc, match):
+    from scratch.neural.initialization import CharMLP, train_with_diagnostics
+    X, Y = _names_like()
+    args = {"steps": 2, **kwargs}
+    with pytest.raises(exc, match=match):
+        train_with_diagnostics(CharMLP(7, 3, rng=0), X, Y, **args)
+    with pytest.raises(TypeError, match="integer token ids"):
+        train_with_diagnostics(CharMLP(7, 3, rng=0), X.astype(float), Y, steps=2)
+    with pytest.raises(TypeError, match="linears"):
+        train_with_diagnostics(Linear(3, 7), X, Y, steps=2)
