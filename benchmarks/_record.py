@@ -198,6 +198,8 @@ def write_record(path: str, *, benchmark: str, command: str, threads: int, repea
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "fingerprint_id": fp["id"],
         "fingerprint": fp,
+        "code": code_version(),
+        "clock": clock,
         "machine": {  # the summary fields of the older format, still read by benchmark_summary
             "platform": platform.platform(),
             "processor": fp["cpu"],
@@ -227,9 +229,23 @@ def write_record(path: str, *, benchmark: str, command: str, threads: int, repea
     print(f"wrote {path} (machine {fp['id']}; {len(others)} other machine record(s) kept)")
 
 
+def code_version() -> str:
+    """The commit of the engine's code (``git describe --always``), with "+edits" when ``code/``
+    differs from it; "unknown" outside a git checkout."""
+    import subprocess
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        out = subprocess.run(["git", "describe", "--always"], capture_output=True, text=True, cwd=root, timeout=10)
+        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "code"], cwd=root, timeout=10).returncode
+        return (out.stdout.strip() + ("+edits" if dirty else "")) or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
 def print_header(torch: Any, threads: int) -> None:
     """Print the fingerprint (every benchmark starts with this)."""
-    print(describe(fingerprint(torch)))
+    print(describe(fingerprint(torch)) + f"\n  code {code_version()}")
     try:
         load = os.getloadavg()
         print(f"  load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs "

@@ -89,7 +89,8 @@ def _machine_line(bench: dict) -> str:
     if fp is None:  # a record from before fingerprints: platform only
         m = bench["machine"]
         return (f"{bench['date']} on {m['platform']}, {m['cpu_count']} CPUs (CPU model not recorded), "
-                f"numpy {m['numpy']}, torch {m['torch']}, {settings}")
+                f"numpy {m['numpy']}, torch {m['torch']}, {settings} (engine version not recorded)")
+    settings += f", median {'CPU' if bench.get('clock') == 'cpu' else 'wall'} time per step, code {bench.get('code')}"
     blas, simd = fp["numpy"]["blas"], fp["numpy"]["simd"]
     best = simd["dispatch_supported"][-1] if simd["dispatch_supported"] else "baseline SIMD only"
     return (f"{bench['date']} on machine {fp['id']}: {fp['cpu']}, {fp['cpu_count']} CPUs; "
