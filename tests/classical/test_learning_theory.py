@@ -205,3 +205,62 @@ def test_noisy_threshold_risk_closed_form():
     np.testing.assert_allclose(noisy_threshold_risk([0.0, 2.0], 1.0, threshold=0.4, noise=0.0), [0.4, 0.6])
     with pytest.raises(ValueError, match="signs must be -1 or \\+1"):
         noisy_threshold_risk(0.5, 0.0)
+
+
+# --- shattering and Rademacher complexity -------------------------------------------------
+
+from math import comb  # noqa: E402
+
+from scratch.classical.learning_theory import empirical_rademacher, labelings  # noqa: E402
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 8])
+def test_labelings_count_closed_forms_and_sauer(n):
+    x = np.random.default_rng(n).uniform(size=n)
+    thr, itv = labelings(x, "threshold"), labelings(x, "interval")
+    assert len(thr) == 2 * n and len(itv) == n * (n + 1) // 2 + 1
+    assert len(thr) <= sum(comb(n, i) for i in range(3)) and len(itv) <= sum(comb(n, i) for i in range(3))
+    assert len(thr) == 2 ** n if n <= 2 else len(thr) < 2 ** n  # VC dimension 2
+    assert len(itv) == 2 ** n if n <= 2 else len(itv) < 2 ** n
+
+
+def test_labelings_by_brute_force_over_parameters():
+    x = np.array([0.7, 0.1, 0.4, 0.9])
+    grid = np.linspace(-0.05, 1.05, 111)
+    brute_thr = {tuple(np.where(x >= t, s, -s)) for t in grid for s in (1, -1)}
+    brute_itv = {tuple(np.where((x >= a) & (x <= b), 1, -1)) for a in grid for b in grid}
+    assert {tuple(r) for r in labelings(x, "threshold")} == brute_thr
+    assert {tuple(r) for r in labelings(x, "interval")} == brute_itv
+    assert (1, 1, -1, 1) not in brute_itv  # + - + in sorted order: intervals cannot
+
+
+@pytest.mark.parametrize("kind", ["threshold", "interval"])
+def test_rademacher_fast_sup_equals_max_over_labelings(kind):
+    x = np.random.default_rng(0).uniform(size=9)
+    L = labelings(x, kind)
+    rng = np.random.default_rng(1)
+    sigma = rng.choice(np.array([-1.0, 1.0]), size=(4000, 9))
+    brute = (sigma @ L.T).max(axis=1).mean() / 9
+    assert empirical_rademacher(x, kind, n_draws=4000, rng=1) == pytest.approx(brute, abs=1e-12)
+
+
+def test_rademacher_closed_forms():
+    # one point: sup_h sigma h(x) = 1 for any class holding both labels
+    assert empirical_rademacher([0.5], "threshold", n_draws=50, rng=0) == 1.0
+    assert empirical_rademacher([0.5], "interval", n_draws=50, rng=0) == 1.0
+    # many points: a class of two constant-like labelings would give E|mean sigma|; thresholds are larger and O(1/sqrt n)
+    x = np.random.default_rng(2).uniform(size=400)
+    r = empirical_rademacher(x, "threshold", n_draws=2000, rng=3)
+    assert np.sqrt(2 / (np.pi * 400)) < r < 4 / np.sqrt(400)
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda: labelings([0.1, 0.1]), ValueError, "distinct"),
+    (lambda: labelings([0.1, 0.2], "union"), ValueError, "kind"),
+    (lambda: labelings([]), ValueError, "at least one"),
+    (lambda: empirical_rademacher([0.1, 0.2], n_draws=0), ValueError, "n_draws"),
+    (lambda: empirical_rademacher([[0.1, 0.2]]), ValueError, "x"),
+])
+def test_shattering_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()

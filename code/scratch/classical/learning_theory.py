@@ -16,6 +16,7 @@ from scratch._validation import (
     as_rng,
     check_array,
     check_int,
+    check_option,
     check_is_fitted,
     check_n_features,
     check_positive,
@@ -24,6 +25,9 @@ from scratch._validation import (
 
 __all__ = [
     "noisy_threshold_risk",
+    "HYPOTHESIS_KINDS",
+    "labelings",
+    "empirical_rademacher",
     "ThresholdClassifier",
     "threshold_errors",
     "hoeffding_bound",
@@ -283,3 +287,103 @@ def noisy_threshold_risk(thresholds, signs, *, threshold: float = 0.3, noise: fl
         raise ValueError("signs must be -1 or +1.")
     r_plus = noise + (1 - 2 * noise) * np.abs(th - threshold)
     return np.where(s > 0, r_plus, 1 - r_plus)
+
+
+HYPOTHESIS_KINDS = ("threshold", "interval")
+
+
+def _check_points(x) -> np.ndarray:
+    x = check_array(x, name="x", ndim=1)
+    if x.size == 0:
+        raise ValueError("x must hold at least one point; got an empty array.")
+    return x
+
+
+def labelings(x, kind: str = "threshold") -> np.ndarray:
+    r"""Every distinct labelling of the points ``x`` that a class of 1-D classifiers produces.
+
+    ``"threshold"``: :math:`h_{\theta,s}(x) = s` if :math:`x \ge \theta` else :math:`-s`,
+    :math:`s \in \{-1, +1\}` (VC dimension 2). ``"interval"``: :math:`h_{a,b}(x) = +1` if
+    :math:`a \le x \le b` else :math:`-1`, the empty interval included (VC dimension 2).
+    The class *shatters* ``x`` when it produces all :math:`2^n` labellings.
+
+    Parameters
+    ----------
+    x : array_like of shape (n_samples,)
+        Distinct points.
+    kind : {"threshold", "interval"}
+
+    Returns
+    -------
+    ndarray of shape (n_labelings, n_samples)
+        The labellings, entries in {-1, +1}, one row each, in the order of ``x``.
+
+    Notes
+    -----
+    Only the position of a threshold (or of the two interval ends) between
+    consecutive sorted points matters, so enumerating the :math:`n + 1` gaps gives
+    every labelling: :math:`2n` of them for thresholds, :math:`n(n+1)/2 + 1` for
+    intervals, against Sauer's bound :math:`\sum_{i \le 2} \binom{n}{i}` (eq-lt-sauer).
+    """
+    x = _check_points(x)
+    check_option(kind, HYPOTHESIS_KINDS, name="kind")
+    if np.unique(x).size != x.size:
+        raise ValueError("labelings needs distinct points (a repeated x cannot get two labels).")
+    n = x.size
+    rank = np.argsort(np.argsort(x, kind="stable"), kind="stable")  # (n,) position of each point when sorted
+    cuts = np.arange(n + 1)[:, None]                                  # (n+1, 1) points left of the cut
+    if kind == "threshold":
+        plus = np.where(rank[None, :] >= cuts, 1, -1)                # (n+1, n)
+        rows = np.vstack([plus, -plus])
+    else:
+        a, b = np.triu_indices(n + 1, 1)                              # cut a < cut b: points a..b-1 inside
+        inside = (rank[None, :] >= a[:, None]) & (rank[None, :] < b[:, None])
+        rows = np.vstack([np.where(inside, 1, -1), -np.ones((1, n), dtype=int)])
+    return np.unique(rows, axis=0)
+
+
+def empirical_rademacher(x, kind: str = "threshold", *, n_draws: int = 1000,
+                         rng: np.random.Generator | int | None = None) -> float:
+    r"""Monte-Carlo estimate of the empirical Rademacher complexity of a 1-D class on ``x``.
+
+    .. math::
+
+        \hat{\mathfrak R}_S(\mathcal H) = \mathbb E_\sigma \sup_{h \in \mathcal H}
+        \frac1n \sum_{i=1}^n \sigma_i h(x_i)
+
+    with independent signs :math:`\sigma_i = \pm 1` (eq-lt-rademacher), averaged over
+    ``n_draws`` sign vectors.
+
+    Parameters
+    ----------
+    x : array_like of shape (n_samples,)
+    kind : {"threshold", "interval"}
+        As in :func:`labelings`.
+    n_draws : int
+    rng : np.random.Generator, int or None
+
+    Returns
+    -------
+    float
+
+    Notes
+    -----
+    The supremum is computed in O(n) per draw from prefix sums
+    :math:`P_k = \sum_{j \le k} \sigma_{(j)}` of the signs in sorted order: for thresholds
+    it is :math:`\max_k |P_n - 2P_k|`; for intervals it is
+    :math:`2\max_{k \le l}(P_l - P_k) - P_n`, the maximum-sum segment.
+    """
+    x = _check_points(x)
+    check_option(kind, HYPOTHESIS_KINDS, name="kind")
+    n_draws = check_int(n_draws, name="n_draws", minimum=1)
+    rng = as_rng(rng)
+    n = x.size
+    sigma = rng.choice(np.array([-1.0, 1.0]), size=(n_draws, n))[:, np.argsort(x, kind="stable")]  # sorted order
+    P = np.concatenate([np.zeros((n_draws, 1)), np.cumsum(sigma, axis=1)], axis=1)  # (draws, n+1)
+    total = P[:, -1:]
+    if kind == "threshold":
+        sup = np.abs(total - 2 * P).max(axis=1)               # (draws,) cut at k, either sign
+    else:
+        best_segment = (P - np.minimum.accumulate(P, axis=1)).max(axis=1)  # (draws,) >= 0 (empty)
+        sup = 2 * best_segment - total[:, 0]
+    return float(sup.mean() / n)
