@@ -7,6 +7,7 @@ which Colab lacks). Each runs in an empty working directory, as on Colab, where 
 of the repository is present. Slow (a virtual environment with torch: a few minutes)."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -51,7 +52,7 @@ def colab_python(tmp_path_factory):
 @pytest.mark.parametrize("page", SMOKE_PAGES)
 def test_colab_notebook_runs_in_a_fresh_colab_like_environment(colab_python, page, tmp_path):
     nb = launch_links.colab_notebook(ROOT / page, "https://github.com/o/r", "main")
-    path = tmp_path / Path(page).with_suffix(".ipynb").name
+    path = tmp_path / Path(page).with_suffix(".ipynb").name  # outside the working directory
     nbformat.write(nb, str(path))
     runner = (
         "import sys, nbformat\n"
@@ -60,12 +61,20 @@ def test_colab_notebook_runs_in_a_fresh_colab_like_environment(colab_python, pag
         "NotebookClient(nb, timeout=600, kernel_name='python3').execute()\n"
         "nbformat.write(nb, sys.argv[1])\n"
     )
-    env = dict(os.environ, SCRATCH_INSTALL_URL=ROOT.as_uri(), PIP_CONSTRAINT=str(ROOT / "requirements/constraints.txt"),
+    # The package source, copied so that building it leaves nothing in the checkout.
+    source = tmp_path / "source"
+    shutil.copytree(ROOT / "code", source / "code", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for name in ["pyproject.toml", "README.md", "LICENSE"]:
+        if (ROOT / name).exists():
+            shutil.copy(ROOT / name, source / name)
+    workdir = tmp_path / "content"  # Colab's empty working directory
+    workdir.mkdir()
+    env = dict(os.environ, SCRATCH_INSTALL_URL=source.as_uri(), PIP_CONSTRAINT=str(ROOT / "requirements/constraints.txt"),
                OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg",
                PATH=f"{colab_python.parent}:{os.environ['PATH']}")
     env.pop("PYTHONPATH", None)
     env.pop("VIRTUAL_ENV", None)
-    run([str(colab_python), "-c", runner, str(path)], cwd=tmp_path, env=env, timeout=1800)
+    run([str(colab_python), "-c", runner, str(path)], cwd=workdir, env=env, timeout=1800)
     done = nbformat.read(str(path), as_version=4)
     errors = [o for c in done.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
