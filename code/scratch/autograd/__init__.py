@@ -5,6 +5,9 @@
   every network in the book uses.
 * :func:`gradcheck` (:mod:`scratch.autograd.gradcheck`): finite-difference test of
   any backward formula.
+* :mod:`scratch.autograd.linalg`: Cholesky, triangular and general solves, log-determinant.
+* :mod:`scratch.autograd.value_nn`: Neuron, Layer and MLP on Values;
+  :mod:`scratch.autograd.hvp`: exact Hessian-vector products for small MLPs.
 """
 
 from scratch.autograd.gradcheck import GradcheckError, gradcheck, numerical_grad
@@ -27,9 +30,11 @@ from scratch.autograd.tensor import (
     zeros,
 )
 from scratch.autograd.value import Value
+from scratch.autograd import linalg  # cholesky, solve_triangular, solve, logdet with gradients
 
 __all__ = [
     "Value",
+    "linalg",
     "Tensor",
     "no_grad",
     "enable_grad",

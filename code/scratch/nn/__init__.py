@@ -11,7 +11,7 @@ and export it here.
 """
 
 from scratch.nn import functional, init
-from scratch.nn.functional import cross_entropy, log_softmax, mse_loss, relu, sigmoid, softmax, tanh
+from scratch.nn.functional import cross_entropy, gelu, log_softmax, mse_loss, relu, sigmoid, silu, softmax, tanh
 from scratch.nn.init import (
     calculate_gain,
     kaiming_normal,
@@ -19,17 +19,21 @@ from scratch.nn.init import (
     xavier_normal,
     xavier_uniform,
 )
-from scratch.nn.layers import CrossEntropyLoss, Flatten, Identity, Linear, MSELoss, ReLU, Sigmoid, Tanh
+from scratch.nn.layers import CrossEntropyLoss, Flatten, Identity, Linear, MSELoss, ReLU, Sigmoid, SiLU, Tanh
 from scratch.nn.module import Module, ModuleList, Parameter, Sequential
 
-# Layers added by later chapters (Part III: neural networks, Part IV: language models).
+# Layers added by later chapters (Part III: neural networks, Part IV: language models,
+# Part VI: generative models).
 from scratch.nn.attention import MultiHeadAttention, causal_mask, scaled_dot_product_attention
 from scratch.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from scratch.nn.conv import Conv2d, MaxPool2d
 from scratch.nn.dropout import Dropout
 from scratch.nn.embedding import Embedding
+from scratch.nn.groupnorm import GroupNorm, group_norm
 from scratch.nn.layernorm import LayerNorm
 from scratch.nn.recurrent import GRUCell, LSTMCell, Recurrent, RNNCell
+from scratch.nn.time_embedding import SinusoidalEmbedding, sinusoidal_embedding
+from scratch.nn.upsample import Upsample, upsample_nearest
 
 __all__ = [
     "Module",
@@ -40,6 +44,7 @@ __all__ = [
     "ReLU",
     "Tanh",
     "Sigmoid",
+    "SiLU",
     "Identity",
     "Flatten",
     "MSELoss",
@@ -49,6 +54,8 @@ __all__ = [
     "relu",
     "tanh",
     "sigmoid",
+    "gelu",
+    "silu",
     "softmax",
     "log_softmax",
     "cross_entropy",
@@ -72,4 +79,10 @@ __all__ = [
     "MultiHeadAttention",
     "scaled_dot_product_attention",
     "causal_mask",
+    "GroupNorm",
+    "group_norm",
+    "Upsample",
+    "upsample_nearest",
+    "SinusoidalEmbedding",
+    "sinusoidal_embedding",
 ]
