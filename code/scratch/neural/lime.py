@@ -9,6 +9,7 @@ The chapter ``book/neural/lime.md`` derives the method: perturb the instance
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -17,7 +18,8 @@ import numpy as np
 from scratch._validation import (as_rng, check_array, check_int, check_is_fitted, check_option,
                                   check_positive)
 
-__all__ = ["Explanation", "LimeTabular", "explain_masks", "weighted_ridge", "select_features",
+__all__ = ["Explanation", "LimeTabular", "sample_masks", "explain_masks", "rgb_to_lab", "slic",
+           "deletion_insertion", "curve_auc", "word_features", "remove_words", "weighted_ridge", "select_features",
            "kernel_weights", "cosine_distance_to_ones", "patch_segments", "apply_patch_mask",
            "rank_correlation", "top_k_overlap"]
 
@@ -234,9 +236,35 @@ def cosine_distance_to_ones(masks: np.ndarray) -> np.ndarray:
     return 1.0 - sims
 
 
+def sample_masks(n_samples: int, n_components: int, sampler: str = "count",
+                 rng: np.random.Generator | int | None = None) -> np.ndarray:
+    """Binary perturbation masks (n_samples, n_components); row 0 is all ones (the instance).
+
+    ``sampler="count"`` (``lime_text``'s scheme): each other row switches off a
+    number of components drawn uniformly from 1..n_components, then that many
+    components chosen uniformly without replacement. ``sampler="bernoulli"``
+    (``lime_image``'s scheme): each component of each other row is on or off
+    independently with probability 1/2.
+    """
+    d = check_int(n_components, name="n_components", minimum=1)
+    n = check_int(n_samples, name="n_samples", minimum=2)
+    check_option(sampler, ("count", "bernoulli"), name="sampler")
+    rng = as_rng(rng)
+    if sampler == "bernoulli":
+        masks = rng.integers(0, 2, size=(n, d)).astype(float)
+        masks[0] = 1.0
+        return masks
+    masks = np.ones((n, d))
+    for i in range(1, n):
+        off = rng.choice(d, size=rng.integers(1, d + 1), replace=False)
+        masks[i, off] = 0.0
+    return masks
+
+
 def explain_masks(predict_masks: Callable[[np.ndarray], np.ndarray], n_components: int, *,
                   n_samples: int = 500, n_features: int | None = None, kernel_width: float = 0.25,
-                  selection: str = "forward", alpha: float = 1.0,
+                  selection: str = "forward", alpha: float = 1.0, sampler: str = "count",
+                  masks: np.ndarray | None = None,
                   rng: np.random.Generator | int | None = None) -> Explanation:
     r"""LIME with interpretable binary features: each component (a letter, an image patch) on or off.
 
@@ -248,21 +276,31 @@ def explain_masks(predict_masks: Callable[[np.ndarray], np.ndarray], n_component
     n_components : int
     n_samples, n_features, kernel_width, selection, alpha, rng
         As in :class:`LimeTabular`; the distance is the cosine distance to the
-        all-ones mask and the default width 0.25 is ``lime_image``'s.
+        all-ones mask. The default width 0.25 is that of both ``lime_image`` and
+        ``lime_text`` (which scales distances by 100 and uses width 25).
+    sampler : {"count", "bernoulli"}, default "count"
+        How perturbations are drawn (:func:`sample_masks`): ``"count"`` is
+        ``lime_text``'s scheme (a uniform number of components switched off),
+        ``"bernoulli"`` is ``lime_image``'s (each component off with probability 1/2).
+    masks : ndarray of shape (n_samples, n_components), optional
+        Use these 0/1 masks (row 0 all ones) instead of sampling, e.g. to
+        reproduce another implementation's perturbations exactly.
 
     Notes
     -----
-    ``eq-lime-perturb`` for binary features: each perturbation switches off a
-    uniformly random number of components, chosen uniformly (as ``lime`` does).
+    ``eq-lime-perturb`` for binary features, with the sampler above; the
+    surrogate is fit on the masks themselves (``eq-lime-objective``).
     """
     d = check_int(n_components, name="n_components", minimum=1)
-    n = check_int(n_samples, name="n_samples", minimum=2)
     k = d if n_features is None else check_int(n_features, name="n_features", minimum=1, maximum=d)
-    rng = as_rng(rng)
-    masks = np.ones((n, d))
-    for i in range(1, n):
-        off = rng.choice(d, size=rng.integers(1, d + 1), replace=False)
-        masks[i, off] = 0.0
+    if masks is None:
+        masks = sample_masks(n_samples, d, sampler, rng)
+    else:
+        masks = check_array(masks, name="masks", ndim=2)
+        if masks.shape[1] != d or len(masks) < 2 or not np.all((masks == 0) | (masks == 1)) or not np.all(masks[0] == 1):
+            raise ValueError(f"masks must be 0/1 of shape (n_samples >= 2, {d}) with row 0 all ones (the "
+                             f"instance); got shape {masks.shape}.")
+    n = len(masks)
     w = kernel_weights(cosine_distance_to_ones(masks), kernel_width)
     f = np.asarray(predict_masks(masks), dtype=float).reshape(-1)
     if f.shape != (n,):
@@ -312,3 +350,178 @@ def top_k_overlap(a: np.ndarray, b: np.ndarray, k: int) -> float:
     ta = set(np.argsort(-np.abs(a), kind="stable")[:k])
     tb = set(np.argsort(-np.abs(b), kind="stable")[:k])
     return len(ta & tb) / k
+
+
+# --------------------------------------------------------------------------- images: SLIC superpixels
+def rgb_to_lab(image: np.ndarray) -> np.ndarray:
+    """CIELAB (D65) of an sRGB image (H, W, 3) with values in [0, 1] or uint8 0..255."""
+    img = np.asarray(image)
+    if img.ndim != 3 or img.shape[2] != 3:
+        raise ValueError(f"rgb_to_lab expects an RGB image of shape (H, W, 3); got shape {img.shape}.")
+    rgb = img / 255.0 if img.dtype == np.uint8 else check_array(img.reshape(-1, 3), name="image").reshape(img.shape)
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)     # undo the sRGB gamma
+    M = np.array([[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]])
+    xyz = lin @ M.T / np.array([0.950456, 1.0, 1.088754])                          # (H, W, 3), white = 1
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    L = np.where(xyz[..., 1] > 0.008856, 116 * np.cbrt(xyz[..., 1]) - 16, 903.3 * xyz[..., 1])
+    return np.stack([L, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+def _connected_components(labels: np.ndarray) -> np.ndarray:
+    """4-connected components of equal labels (H, W), numbered 0..k-1 (iterative min-propagation)."""
+    H, W = labels.shape
+    comp = np.arange(H * W).reshape(H, W)
+    while True:
+        new = comp.copy()
+        for a, b, la, lb in ((new[1:], comp[:-1], labels[1:], labels[:-1]), (new[:-1], comp[1:], labels[:-1], labels[1:]),
+                             (new[:, 1:], comp[:, :-1], labels[:, 1:], labels[:, :-1]),
+                             (new[:, :-1], comp[:, 1:], labels[:, :-1], labels[:, 1:])):
+            np.minimum(a, np.where(la == lb, b, a), out=a)
+        new = new.ravel()[new.ravel()].reshape(H, W)  # pointer jumping
+        if np.array_equal(new, comp):
+            break
+        comp = new
+    return np.unique(comp, return_inverse=True)[1].reshape(H, W)
+
+
+def slic(image: np.ndarray, n_segments: int = 100, compactness: float = 10.0, n_iter: int = 10,
+         min_size_factor: float = 0.25) -> np.ndarray:
+    r"""SLIC superpixels (Achanta et al. 2012): k-means on colour and position, searched locally.
+
+    Parameters
+    ----------
+    image : ndarray of shape (H, W, 3)
+        sRGB image (uint8, or floats in [0, 1]); clustering is done in CIELAB.
+    n_segments : int, default 100
+        Approximate number of superpixels; centres start on a grid of step
+        :math:`S = \sqrt{HW / n_{segments}}`.
+    compactness : float, default 10
+        :math:`m`: weight of position against colour. Larger gives squarer segments.
+    n_iter : int, default 10
+        Assignment/update rounds.
+    min_size_factor : float, default 0.25
+        Connected pieces smaller than this fraction of :math:`S^2` are merged into
+        a neighbouring segment.
+
+    Returns
+    -------
+    segments : ndarray of int, shape (H, W)
+        Labels 0..k-1 of connected superpixels.
+
+    Notes
+    -----
+    Each pixel joins the centre, among those within :math:`2S` in each
+    direction, that minimises :math:`D = \sqrt{d_{lab}^2 + (m/S)^2 d_{xy}^2}`;
+    each centre then moves to the mean of its pixels. Finally labels are made
+    connected, as in scikit-image's ``slic(enforce_connectivity=True)``.
+    """
+    lab = rgb_to_lab(image)
+    H, W = lab.shape[:2]
+    n_segments = check_int(n_segments, name="n_segments", minimum=1, maximum=H * W)
+    m = check_positive(compactness, name="compactness")
+    n_iter = check_int(n_iter, name="n_iter", minimum=1)
+    S = np.sqrt(H * W / n_segments)
+    ys, xs = np.mgrid[S / 2:H:S, S / 2:W:S]
+    centres = np.column_stack([ys.ravel(), xs.ravel()])                         # (k, 2)
+    centres = np.column_stack([centres, lab[centres[:, 0].astype(int), centres[:, 1].astype(int)]])  # (k, 5)
+    yy, xx = np.mgrid[0:H, 0:W]
+    labels = np.zeros((H, W), dtype=int)
+    for _ in range(n_iter):
+        dist = np.full((H, W), np.inf)
+        for k, (cy, cx, *c_lab) in enumerate(centres):
+            y0, y1 = max(int(cy - 2 * S), 0), min(int(cy + 2 * S) + 1, H)
+            x0, x1 = max(int(cx - 2 * S), 0), min(int(cx + 2 * S) + 1, W)
+            d_lab = ((lab[y0:y1, x0:x1] - c_lab) ** 2).sum(-1)
+            d_xy = (yy[y0:y1, x0:x1] - cy) ** 2 + (xx[y0:y1, x0:x1] - cx) ** 2
+            D = d_lab + (m / S) ** 2 * d_xy
+            better = D < dist[y0:y1, x0:x1]
+            dist[y0:y1, x0:x1][better] = D[better]
+            labels[y0:y1, x0:x1][better] = k
+        feats = np.concatenate([yy[..., None], xx[..., None], lab], axis=-1).reshape(-1, 5)
+        counts = np.bincount(labels.ravel(), minlength=len(centres))
+        sums = np.stack([np.bincount(labels.ravel(), feats[:, j], minlength=len(centres)) for j in range(5)], 1)
+        nonempty = counts > 0
+        centres[nonempty] = sums[nonempty] / counts[nonempty, None]
+    comp = _connected_components(labels)
+    sizes = np.bincount(comp.ravel())
+    min_size = min_size_factor * S * S
+    for c in np.argsort(sizes, kind="stable"):  # smallest first: absorb into the most common neighbouring piece
+        if sizes[c] == 0 or sizes[c] >= min_size:
+            continue
+        inside = comp == c
+        ring = np.zeros_like(inside)
+        ring[1:] |= inside[:-1]; ring[:-1] |= inside[1:]; ring[:, 1:] |= inside[:, :-1]; ring[:, :-1] |= inside[:, 1:]
+        neighbours = comp[ring & ~inside]
+        if neighbours.size:
+            target = np.bincount(neighbours).argmax()
+            comp[inside] = target
+            sizes[target] += sizes[c]
+            sizes[c] = 0
+    return np.unique(comp, return_inverse=True)[1].reshape(H, W)
+
+
+# --------------------------------------------------------------------------- faithfulness
+def deletion_insertion(predict_masks: Callable[[np.ndarray], np.ndarray], order: np.ndarray,
+                       n_components: int) -> tuple[np.ndarray, np.ndarray]:
+    """Deletion and insertion curves of a ranking of components (Petsiuk et al. 2018).
+
+    Parameters
+    ----------
+    predict_masks : callable
+        Masks (n, n_components) in {0, 1} -> the model's probability (n,).
+    order : ndarray of int, shape (n_components,)
+        Components from most to least important (e.g. ``Explanation.ranking()``).
+    n_components : int
+
+    Returns
+    -------
+    deletion : ndarray of shape (n_components + 1,)
+        Probability after switching off the first ``k`` components of ``order``,
+        ``k = 0..n_components``. A faithful ranking makes it fall fast.
+    insertion : ndarray of shape (n_components + 1,)
+        Probability with only the first ``k`` components on. A faithful ranking
+        makes it rise fast.
+    """
+    d = check_int(n_components, name="n_components", minimum=1)
+    order = np.asarray(order)
+    if order.shape != (d,) or not np.array_equal(np.sort(order), np.arange(d)):
+        raise ValueError(f"order must be a permutation of 0..{d - 1}; got {order!r}.")
+    first_k = np.zeros((d + 1, d))
+    for k in range(1, d + 1):
+        first_k[k, order[:k]] = 1.0
+    p = np.asarray(predict_masks(np.concatenate([1.0 - first_k, first_k])), dtype=float).reshape(-1)
+    if p.shape != (2 * (d + 1),):
+        raise ValueError(f"predict_masks must return one probability per mask; got shape {p.shape}.")
+    return p[:d + 1], p[d + 1:]
+
+
+def curve_auc(curve: np.ndarray) -> float:
+    """Area under a deletion/insertion curve against the fraction of components (trapezoid rule, in [0, 1])."""
+    c = check_array(curve, name="curve", ndim=1)
+    if len(c) < 2:
+        raise ValueError(f"curve needs at least 2 points; got {len(c)}.")
+    return float(((c[1:] + c[:-1]) / 2).mean())
+
+
+# --------------------------------------------------------------------------- text: word masks
+def word_features(text: str) -> list[str]:
+    r"""Distinct words (runs of ``\w``) of ``text`` in order of first occurrence: the interpretable features.
+
+    The same features as ``lime_text.LimeTextExplainer(bow=True)`` with its default
+    ``split_expression=r"\W+"`` (case-sensitive).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"word_features expects a str; got {type(text).__name__}.")
+    words = list(dict.fromkeys(re.findall(r"\w+", text)))
+    if not words:
+        raise ValueError("The text has no words to explain (no runs of letters, digits or '_').")
+    return words
+
+
+def remove_words(text: str, words: Sequence[str], mask: np.ndarray) -> str:
+    """``text`` with every occurrence of ``words[j]`` deleted where ``mask[j] == 0`` (separators kept)."""
+    mask = np.asarray(mask)
+    if mask.shape != (len(words),):
+        raise ValueError(f"mask must have one entry per word, shape ({len(words)},); got {mask.shape}.")
+    off = {w for w, m in zip(words, mask) if m == 0}
+    return re.sub(r"\w+", lambda t: "" if t.group() in off else t.group(), text)
