@@ -112,9 +112,10 @@ class DPGaussianMixture:
     labels_ : ndarray of shape (n_samples,)
         Cluster of each point after the last sweep, numbered 0..K-1.
     n_clusters_ : int
+        Number of clusters after the last sweep (written n_clusters in shapes below).
     n_clusters_trace_ : ndarray of shape (n_iter,)
         Number of clusters after each sweep.
-    means_ : ndarray of shape (n_clusters_, n_features)
+    means_ : ndarray of shape (n_clusters, n_features)
         Posterior means of the cluster centres.
 
     Notes
@@ -250,12 +251,14 @@ class HDPTopicModel:
 
     Attributes
     ----------
-    topic_word_ : ndarray of shape (n_topics_, n_words)
+    topic_word_ : ndarray of shape (n_topics, n_words)
         Posterior mean word distribution of each topic.
-    topic_sizes_ : ndarray of shape (n_topics_,)
+    topic_sizes_ : ndarray of shape (n_topics,)
         Number of tokens assigned to each topic.
+    n_topics_ : int
+        Number of topics after the last sweep (written n_topics in shapes above).
     n_topics_trace_ : ndarray of shape (n_iter,)
-    beta_ : ndarray of shape (n_topics_ + 1,)
+    beta_ : ndarray of shape (n_topics + 1,)
         Global topic weights; the last entry is the mass of all unused topics.
 
     Notes
