@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng
+from scratch._validation import RNG, as_rng
 from scratch.autograd.tensor import Tensor, no_grad
 
 __all__ = ["GradcheckError", "numerical_grad", "gradcheck"]
@@ -74,7 +74,7 @@ def gradcheck(
     eps: float = 1e-6,
     atol: float = 1e-5,
     rtol: float = 1e-3,
-    rng: np.random.Generator | int | None = 0,
+    rng: RNG = 0,
     raise_exception: bool = True,
 ) -> bool:
     """Compare ``backward()`` of ``fn`` with central finite differences.

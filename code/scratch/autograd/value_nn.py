@@ -11,7 +11,7 @@ from typing import Iterable
 
 import numpy as np
 
-from scratch._validation import as_rng
+from scratch._validation import RNG, as_rng
 from scratch.autograd.value import Value
 
 __all__ = ["Neuron", "Layer", "MLP"]
@@ -31,7 +31,7 @@ def _inputs(x, n_in: int) -> list:
 class Neuron:
     """``act(w . x + b)`` for one output; weights drawn uniformly in [-1, 1] from ``rng``."""
 
-    def __init__(self, n_in: int, activation: str = "tanh", rng: np.random.Generator | int | None = None):
+    def __init__(self, n_in: int, activation: str = "tanh", rng: RNG = None):
         if activation not in ("tanh", "relu", "linear"):
             raise ValueError(f"Unknown activation={activation!r}; expected 'tanh', 'relu' or 'linear'.")
         rng = as_rng(rng)
@@ -53,7 +53,7 @@ class Neuron:
 class Layer:
     """``n_out`` neurons that read the same ``n_in`` inputs."""
 
-    def __init__(self, n_in: int, n_out: int, activation: str = "tanh", rng: np.random.Generator | int | None = None):
+    def __init__(self, n_in: int, n_out: int, activation: str = "tanh", rng: RNG = None):
         rng = as_rng(rng)
         self.neurons = [Neuron(n_in, activation, rng) for _ in range(n_out)]
 
@@ -81,7 +81,7 @@ class MLP:
     """
 
     def __init__(self, n_in: int, sizes: list[int], activation: str = "tanh",
-                 rng: np.random.Generator | int | None = None):
+                 rng: RNG = None):
         rng = as_rng(rng)
         widths = [n_in] + list(sizes)
         self.layers = [

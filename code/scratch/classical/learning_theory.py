@@ -13,6 +13,7 @@ import numpy as np
 
 from scratch.data.synthetic import _check_threshold_args
 from scratch._validation import (
+    RNG,
     as_rng,
     check_array,
     check_int,
@@ -169,7 +170,7 @@ def hoeffding_bound(n_samples, delta: float, n_hypotheses: int = 1) -> np.ndarra
 
 
 def kfold_indices(n_samples: int, n_splits: int = 5, *, shuffle: bool = False,
-                  rng: np.random.Generator | int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+                  rng: RNG = None) -> list[tuple[np.ndarray, np.ndarray]]:
     r"""Split ``range(n_samples)`` into ``n_splits`` contiguous folds (``eq-lt-kfold``).
 
     The first ``n_samples % n_splits`` folds hold one sample more than the others, the
@@ -221,7 +222,7 @@ def clone(estimator: Any) -> Any:
 
 
 def cross_val_score(estimator: Any, X, y, *, n_splits: int = 5, shuffle: bool = False,
-                    rng: np.random.Generator | int | None = None,
+                    rng: RNG = None,
                     scoring: Callable[[np.ndarray, np.ndarray], float] | None = None) -> np.ndarray:
     r"""k-fold cross-validation scores of an estimator (``eq-lt-cv``).
 
@@ -343,7 +344,7 @@ def labelings(x, kind: str = "threshold") -> np.ndarray:
 
 
 def empirical_rademacher(x, kind: str = "threshold", *, n_draws: int = 1000,
-                         rng: np.random.Generator | int | None = None) -> float:
+                         rng: RNG = None) -> float:
     r"""Monte-Carlo estimate of the empirical Rademacher complexity of a 1-D class on ``x``.
 
     .. math::

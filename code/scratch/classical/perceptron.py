@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from scratch._validation import (
+    RNG,
     class_labels,
     as_rng,
     check_array,
@@ -75,7 +76,7 @@ class Perceptron:
     """
 
     def __init__(self, learning_rate: float = 1.0, max_epochs: int = 100, fit_intercept: bool = True,
-                 shuffle: bool = False, rng: np.random.Generator | int | None = None):
+                 shuffle: bool = False, rng: RNG = None):
         self.learning_rate = learning_rate
         self.max_epochs = max_epochs
         self.fit_intercept = fit_intercept

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_array, check_int, check_positive
 
 __all__ = ['von_mises_neuron', 'glm_neuron_filters', 'simulate_glm_neuron']
 
@@ -19,7 +19,7 @@ __all__ = ['von_mises_neuron', 'glm_neuron_filters', 'simulate_glm_neuron']
 def von_mises_neuron(n_trials: int = 200, *, preferred: float = np.pi / 3, peak_rate: float = 20.0,
                      concentration: float = 2.0, duration: float = 1.0,
                      gain_shape: float | None = None,
-                     rng: np.random.Generator | int | None = None):
+                     rng: RNG = None):
     r"""Spike counts of a neuron with a von Mises (circular Gaussian) tuning curve.
 
     On each trial a stimulus direction :math:`\theta \sim U(0, 2\pi)` is shown and the
@@ -110,7 +110,7 @@ def glm_neuron_filters(n_stim_lags: int = 15, n_hist_lags: int = 10):
 
 
 def simulate_glm_neuron(n_bins: int = 20_000, *, stim_filter=None, hist_filter=None,
-                        bias: float = -2.0, rng: np.random.Generator | int | None = None):
+                        bias: float = -2.0, rng: RNG = None):
     r"""Simulate a Poisson GLM neuron driven by a white-noise stimulus and its own spikes.
 
     The count in bin :math:`t` is :math:`y_t \sim \mathrm{Poisson}(\lambda_t)` with

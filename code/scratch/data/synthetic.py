@@ -16,13 +16,13 @@ import math
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_array, check_int, check_positive
 
 __all__ = ['noisy_sine', 'chi2_median', 'nested_spheres', 'flip_labels', 'swiss_roll', 'noisy_threshold', 'adding_problem']
 
 
 def noisy_sine(n_samples: int = 20, *, noise: float = 0.2, low: float = 0.0, high: float = 1.0,
-               rng: np.random.Generator | int | None = None):
+               rng: RNG = None):
     r"""Samples of :math:`y = \sin(2\pi x) + \varepsilon` with :math:`x \sim U(low, high)`.
 
     Parameters
@@ -87,7 +87,7 @@ def _chi2_median(n_features: int) -> float:
 
 
 def nested_spheres(n_samples: int = 2000, n_features: int = 10, *,
-                   rng: np.random.Generator | int | None = None):
+                   rng: RNG = None):
     r"""The "nested spheres" problem of Hastie et al. (2009, eq. 10.2).
 
     Features are independent standard normals; the label is
@@ -120,7 +120,7 @@ def nested_spheres(n_samples: int = 2000, n_features: int = 10, *,
 
 
 
-def flip_labels(y, fraction: float, *, rng: np.random.Generator | int | None = None):
+def flip_labels(y, fraction: float, *, rng: RNG = None):
     """Flip exactly ``round(fraction * n)`` randomly chosen labels of a binary ``y``.
 
     Parameters
@@ -160,7 +160,7 @@ def flip_labels(y, fraction: float, *, rng: np.random.Generator | int | None = N
 
 
 def swiss_roll(n_samples: int = 1500, *, noise: float = 0.0,
-               rng: np.random.Generator | int | None = None):
+               rng: RNG = None):
     r"""Points on a Swiss roll, the rolled-up rectangle of Tenenbaum et al. (2000).
 
     The intrinsic coordinates are the angle :math:`t \sim U(1.5\pi, 4.5\pi)` and the
@@ -199,7 +199,7 @@ def swiss_roll(n_samples: int = 1500, *, noise: float = 0.0,
 
 
 def noisy_threshold(n_samples: int = 100, *, threshold: float = 0.3, noise: float = 0.1,
-                    rng: np.random.Generator | int | None = None):
+                    rng: RNG = None):
     r"""One-dimensional threshold data with random label noise.
 
     :math:`x \sim U(0, 1)`, the clean label is :math:`+1` if :math:`x \ge \theta^*`
@@ -230,7 +230,7 @@ def _check_threshold_args(threshold, noise):
 
 
 
-def adding_problem(n_samples: int, length: int, *, rng: np.random.Generator | int | None = None,
+def adding_problem(n_samples: int, length: int, *, rng: RNG = None,
                    dtype=np.float64) -> tuple[np.ndarray, np.ndarray]:
     """The adding problem of Hochreiter & Schmidhuber (1997), a long-delay regression task.
 

@@ -19,7 +19,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng
+from scratch._validation import RNG, as_rng
 
 __all__ = [
     "load_python_docs",
@@ -137,7 +137,7 @@ class CharVocab:
 
 
 def split_words(words: Sequence[str], fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
-                rng: np.random.Generator | int | None = 0) -> tuple[list[str], list[str], list[str]]:
+                rng: RNG = 0) -> tuple[list[str], list[str], list[str]]:
     """Shuffle ``words`` with ``rng`` (fixed by default) and cut them into train/val/test lists."""
     words = list(words)
     if not words:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_array, check_int, check_positive
 
 __all__ = ['gaussian_blobs', 'two_moons', 'xor', 'linearly_separable']
 
@@ -29,7 +29,7 @@ def _class_sizes(n_samples: int, n_classes: int) -> np.ndarray:
 
 
 def gaussian_blobs(n_samples: int = 200, *, centers=((-1.0, 0.0), (1.0, 0.0)), std: float = 0.5,
-                   rng: np.random.Generator | int | None = None):
+                   rng: RNG = None):
     """Isotropic Gaussian clusters, one class per centre.
 
     Parameters
@@ -62,7 +62,7 @@ def gaussian_blobs(n_samples: int = 200, *, centers=((-1.0, 0.0), (1.0, 0.0)), s
 
 
 def two_moons(n_samples: int = 200, *, noise: float = 0.1,
-              rng: np.random.Generator | int | None = None):
+              rng: RNG = None):
     r"""Two interleaved half circles, a classic problem that no line separates.
 
     Class 0 lies on the upper half circle :math:`(\cos t, \sin t)`, class 1 on the
@@ -96,7 +96,7 @@ def two_moons(n_samples: int = 200, *, noise: float = 0.1,
 
 
 
-def xor(n_samples: int = 200, *, noise: float = 0.2, rng: np.random.Generator | int | None = None):
+def xor(n_samples: int = 200, *, noise: float = 0.2, rng: RNG = None):
     """The XOR pattern: four Gaussian clusters at the corners of a square.
 
     Points around ``(1, 1)`` and ``(-1, -1)`` have label 0, points around
@@ -130,7 +130,7 @@ def xor(n_samples: int = 200, *, noise: float = 0.2, rng: np.random.Generator | 
 
 
 def linearly_separable(n_samples: int = 100, n_features: int = 2, *, margin: float = 0.1,
-                       radius: float = 1.0, rng: np.random.Generator | int | None = None):
+                       radius: float = 1.0, rng: RNG = None):
     r"""Points in a ball, labelled by a random hyperplane through the origin, with an empty band.
 
     A unit vector :math:`u` is drawn uniformly on the sphere. Points are drawn

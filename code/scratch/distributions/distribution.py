@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng
+from scratch._validation import RNG, as_rng
 from scratch.autograd.tensor import Tensor, no_grad
 
 __all__ = ["Distribution"]
@@ -150,13 +150,13 @@ class Distribution:
         out = self._log_prob(t)
         return self._out(out, tensor=isinstance(x, Tensor))
 
-    def sample(self, rng: np.random.Generator | int | None, sample_shape: Any = ()) -> np.ndarray:
+    def sample(self, rng: RNG, sample_shape: Any = ()) -> np.ndarray:
         """Draw samples (an ndarray, no gradient) of shape ``sample_shape + batch_shape + event_shape``."""
         shape = as_sample_shape(sample_shape)
         with no_grad():
             return np.asarray(self._sample(as_rng(rng), shape))
 
-    def rsample(self, rng: np.random.Generator | int | None, sample_shape: Any = ()) -> Tensor:
+    def rsample(self, rng: RNG, sample_shape: Any = ()) -> Tensor:
         """Reparameterised samples: a Tensor through which gradients reach the parameters."""
         if not self.has_rsample:
             raise NotImplementedError(

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_option, check_positive
+from scratch._validation import RNG, as_rng, check_array, check_int, check_option, check_positive
 from scratch.autograd.tensor import Tensor, no_grad
 from scratch.nn import functional as F
 from scratch.nn.layers import Linear
@@ -135,7 +135,7 @@ class NoiseSchedule:
         return self.alphas_cumprod[prev_t] if prev_t >= 0 else final
 
     def ddpm_step(self, eps: Any, t: int, x_t: Any, *, prev_t: int | None = None,
-                  rng: np.random.Generator | int | None = None, noise: Any = None,
+                  rng: RNG = None, noise: Any = None,
                   clip_sample: float | None = None) -> np.ndarray:
         """One ancestral step :math:`x_t \\to x_{t'}` with the predicted noise ``eps``.
 
@@ -185,7 +185,7 @@ class NoiseSchedule:
         return (np.arange(n_inference) * ratio)[::-1].astype(np.int64)
 
     def ddim_step(self, eps: Any, t: int, prev_t: int, x_t: Any, eta: float = 0.0, *,
-                  rng: np.random.Generator | int | None = None, noise: Any = None,
+                  rng: RNG = None, noise: Any = None,
                   clip_sample: float | None = None) -> np.ndarray:
         """One DDIM step :math:`x_t \\to x_{t'}` (``prev_t < 0`` means the end, :math:`\\bar\\alpha = 1`).
 
@@ -235,7 +235,7 @@ class EpsilonMLP(Module):
     """
 
     def __init__(self, dim: int, hidden: int = 128, time_dim: int = 32, n_fourier: int = 0, *,
-                 rng: np.random.Generator | int | None = None):
+                 rng: RNG = None):
         self.dim = check_int(dim, name="dim", minimum=1)
         self.time_dim = check_int(time_dim, name="time_dim", minimum=0)
         self.n_fourier = check_int(n_fourier, name="n_fourier", minimum=0)
@@ -270,7 +270,7 @@ class EpsilonMLP(Module):
 
 
 def train_ddpm(model: EpsilonMLP, X: Any, schedule: NoiseSchedule, *, n_iter: int = 2000, batch_size: int = 256,
-               lr: float = 2e-3, rng: np.random.Generator | int | None = None) -> np.ndarray:
+               lr: float = 2e-3, rng: RNG = None) -> np.ndarray:
     """Train ``model`` to predict the noise (eq-ddpm-loss); returns the loss of every iteration.
 
     Parameters
@@ -320,7 +320,7 @@ def _check_shape(shape: Any) -> tuple[int, ...]:
 
 
 def ddpm_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseSchedule, shape: Any, *,
-                n_inference: int | None = None, rng: np.random.Generator | int | None = None,
+                n_inference: int | None = None, rng: RNG = None,
                 clip_sample: float | None = None) -> np.ndarray:
     """Ancestral sampling: start from :math:`x_T\\sim N(0, I)` and apply :meth:`NoiseSchedule.ddpm_step`.
 
@@ -350,7 +350,7 @@ def ddpm_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseS
 
 
 def ddim_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseSchedule, shape: Any,
-                n_inference: int = 50, eta: float = 0.0, *, rng: np.random.Generator | int | None = None,
+                n_inference: int = 50, eta: float = 0.0, *, rng: RNG = None,
                 x_T: Any = None, clip_sample: float | None = None) -> np.ndarray:
     """DDIM sampling with ``n_inference`` steps (eq-ddim-step); ``eta=0`` is deterministic given ``x_T``."""
     rng = as_rng(rng)
@@ -365,7 +365,7 @@ def ddim_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseS
 
 # ---- data and metrics -----------------------------------------------------------
 def swiss_roll_2d(n_samples: int = 1000, *, noise: float = 0.3,
-                  rng: np.random.Generator | int | None = None) -> np.ndarray:
+                  rng: RNG = None) -> np.ndarray:
     """A 2-D Swiss roll (spiral), scaled to about [-1.5, 1.5]^2; returns (n_samples, 2)."""
     n_samples = check_int(n_samples, name="n_samples", minimum=1)
     rng = as_rng(rng)

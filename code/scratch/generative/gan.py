@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_option, check_positive
+from scratch._validation import RNG, as_rng, check_array, check_int, check_option, check_positive
 from scratch.autograd.tensor import Tensor, no_grad
 from scratch.distributions.special import softplus
 from scratch.neural.mlp import MLP
@@ -54,7 +54,7 @@ GENERATOR_LOSSES = ("non_saturating", "minimax")
 # =============================================================================
 
 def ring(n_samples: int, radius: float = 1.0, noise: float = 0.05, *,
-         rng: np.random.Generator | int | None = None) -> np.ndarray:
+         rng: RNG = None) -> np.ndarray:
     """Points on a circle, uniform in angle, with Gaussian noise on the radius.
 
     Parameters
@@ -79,7 +79,7 @@ def ring(n_samples: int, radius: float = 1.0, noise: float = 0.05, *,
 
 
 def ring_with_centre(n_samples: int, radius: float = 1.0, noise: float = 0.05, centre_share: float = 0.25,
-                     centre_std: float = 0.1, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
+                     centre_std: float = 0.1, *, rng: RNG = None) -> np.ndarray:
     """A :func:`ring` plus an isotropic Gaussian blob at the origin.
 
     Parameters
@@ -118,7 +118,7 @@ def ring_centres(n_modes: int = 8, radius: float = 2.0) -> np.ndarray:
 
 
 def ring_of_gaussians(n_samples: int, n_modes: int = 8, radius: float = 2.0, std: float = 0.05, *,
-                      rng: np.random.Generator | int | None = None) -> np.ndarray:
+                      rng: RNG = None) -> np.ndarray:
     """An equal-weight mixture of ``n_modes`` narrow Gaussians on a circle (the "8 Gaussians").
 
     Parameters
@@ -246,7 +246,7 @@ class Generator(Module):
     """
 
     def __init__(self, latent_dim: int, data_dim: int, hidden: tuple[int, ...] = (64, 64),
-                 output: str | None = None, *, rng: np.random.Generator | int | None = None,
+                 output: str | None = None, *, rng: RNG = None,
                  dtype: Any = np.float32):
         self.latent_dim = check_int(latent_dim, name="latent_dim", minimum=1)
         self.data_dim = check_int(data_dim, name="data_dim", minimum=1)
@@ -265,7 +265,7 @@ class Generator(Module):
         x = self.net(z)                                                  # (n, data_dim)
         return getattr(x, self.output)() if self.output else x
 
-    def sample(self, n_samples: int, rng: np.random.Generator | int | None = None) -> np.ndarray:
+    def sample(self, n_samples: int, rng: RNG = None) -> np.ndarray:
         """Draw ``n_samples`` samples :math:`G(z)`, :math:`z \\sim N(0, I)`, as an array (n_samples, data_dim)."""
         n = check_int(n_samples, name="n_samples", minimum=1)
         z = as_rng(rng).standard_normal((n, self.latent_dim)).astype(self.dtype)
@@ -290,7 +290,7 @@ class Discriminator(Module):
     """
 
     def __init__(self, data_dim: int, hidden: tuple[int, ...] = (64, 64), activation: str = "relu", *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float32):
+                 rng: RNG = None, dtype: Any = np.float32):
         self.data_dim = check_int(data_dim, name="data_dim", minimum=1)
         self.dtype = np.dtype(dtype)
         self.net = MLP((self.data_dim, *hidden, 1), activation=activation, rng=rng, dtype=dtype)
@@ -336,7 +336,7 @@ def _data_sampler(data: Any, dtype: np.dtype) -> Callable[[int, np.random.Genera
 def train_gan(generator: Generator, discriminator: Discriminator, data: Any, *, n_steps: int = 1000,
               batch_size: int = 128, k: int = 1, loss: str = "non_saturating", lr_g: float = 1e-3,
               lr_d: float = 1e-3, betas: tuple[float, float] = (0.5, 0.999),
-              rng: np.random.Generator | int | None = None,
+              rng: RNG = None,
               callback: Callable[[int], None] | None = None) -> GANHistory:
     r"""Alternating stochastic gradient updates of a GAN: ``k`` discriminator steps, then one generator step.
 
@@ -418,7 +418,7 @@ def train_gan(generator: Generator, discriminator: Discriminator, data: Any, *, 
 
 def train_discriminator(discriminator: Discriminator, sample_data: Callable, sample_model: Callable, *,
                         n_steps: int = 500, batch_size: int = 256, lr: float = 1e-3,
-                        rng: np.random.Generator | int | None = None) -> list:
+                        rng: RNG = None) -> list:
     """Train only the discriminator, against a fixed generator, on fresh batches from two samplers.
 
     Parameters

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_option, check_positive
+from scratch._validation import RNG, as_rng, check_array, check_int, check_option, check_positive
 from scratch.autograd.tensor import Tensor, no_grad
 from scratch.nn import functional as F
 from scratch.nn.layers import Linear
@@ -73,7 +73,7 @@ class GaussianMixture:
             raise ValueError(f"expected points of shape (n_samples, {self.n_features}); got {x.shape}.")
         return x
 
-    def sample(self, n_samples: int, rng: np.random.Generator | int | None = None,
+    def sample(self, n_samples: int, rng: RNG = None,
                return_labels: bool = False) -> Any:
         """Draw ``n_samples`` points, shape (n_samples, n_features) (and their components)."""
         rng = as_rng(rng)
@@ -186,7 +186,7 @@ class VESDE:
 
 
 def langevin(score: Callable[[np.ndarray], np.ndarray], x0: Any, step_size: float, n_steps: int, *,
-             rng: np.random.Generator | int | None = None) -> np.ndarray:
+             rng: RNG = None) -> np.ndarray:
     """Unadjusted Langevin dynamics; returns the final points, shape of ``x0``.
 
     Notes
@@ -202,7 +202,7 @@ def langevin(score: Callable[[np.ndarray], np.ndarray], x0: Any, step_size: floa
 
 
 def euler_maruyama(drift: Callable[[np.ndarray, float], np.ndarray], diffusion: Callable[[float], float], x0: Any,
-                   times: Any, *, rng: np.random.Generator | int | None = None) -> np.ndarray:
+                   times: Any, *, rng: RNG = None) -> np.ndarray:
     """Integrate :math:`dx = f(x,t)dt + g(t)dW` over the grid ``times`` (increasing or decreasing).
 
     Returns the final state. For a decreasing grid, ``drift`` must be the reverse-time drift.
@@ -231,7 +231,7 @@ def _check_steps(n_steps: int, t_end: float) -> tuple[int, float]:
 
 
 def reverse_sde_sample(sde: Any, score: ScoreFn, x_T: Any, n_steps: int = 500, *, t_end: float = 1e-3,
-                       rng: np.random.Generator | int | None = None) -> np.ndarray:
+                       rng: RNG = None) -> np.ndarray:
     """Sample by the reverse-time SDE from ``t = 1`` to ``t_end`` with Euler-Maruyama.
 
     Notes
@@ -284,7 +284,7 @@ class ScoreMLP(Module):
     """
 
     def __init__(self, sde: Any, dim: int = 2, hidden: int = 64, time_dependent: bool = True, *,
-                 rng: np.random.Generator | int | None = None):
+                 rng: RNG = None):
         self.sde = sde
         self.dim = check_int(dim, name="dim", minimum=1)
         self.time_dependent = bool(time_dependent)
@@ -315,7 +315,7 @@ class ScoreMLP(Module):
 
 
 def train_score(model: ScoreMLP, X: Any, *, n_iter: int = 2000, batch_size: int = 256, lr: float = 3e-3,
-                t_min: float = 1e-3, rng: np.random.Generator | int | None = None) -> np.ndarray:
+                t_min: float = 1e-3, rng: RNG = None) -> np.ndarray:
     """Denoising score matching; returns the loss of every iteration.
 
     Notes

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_array, check_int, check_positive
 from scratch.autograd.tensor import Tensor, concatenate, no_grad
 from scratch.generative.ddpm import NoiseSchedule
 from scratch.language.gpt import Block
@@ -82,7 +82,7 @@ class Tokenizer:
         return out
 
 
-def caption_dataset(labels: Any, rng: np.random.Generator | int | None = None, p_parity: float = 0.3) -> list[str]:
+def caption_dataset(labels: Any, rng: RNG = None, p_parity: float = 0.3) -> list[str]:
     """One caption per digit label: "a seven" (or "an odd digit"/"an even digit" with probability ``p_parity``)."""
     rng = as_rng(rng)
     labels = np.asarray(labels)
@@ -106,7 +106,7 @@ class AutoEncoder(Module):
     dtype : numpy float dtype, default float32
     """
 
-    def __init__(self, hidden: int = 128, *, rng: np.random.Generator | int | None = None, dtype: Any = np.float32):
+    def __init__(self, hidden: int = 128, *, rng: RNG = None, dtype: Any = np.float32):
         rng = as_rng(rng)
         self.enc1 = Linear(64, hidden, rng=rng, dtype=dtype)
         self.enc2 = Linear(hidden, 32, rng=rng, dtype=dtype)
@@ -133,7 +133,7 @@ class AutoEncoder(Module):
 
 
 def train_autoencoder(ae: AutoEncoder, X: Any, *, n_iter: int = 1500, batch_size: int = 128, lr: float = 3e-3,
-                      rng: np.random.Generator | int | None = None) -> np.ndarray:
+                      rng: RNG = None) -> np.ndarray:
     """Minimise the reconstruction error :math:`\\lVert x - D(E(x))\\rVert^2`; returns the losses."""
     X = check_array(X, name="X", ndim=2).astype(np.float32)
     rng = as_rng(rng)
@@ -158,7 +158,7 @@ class PromptEncoder(Module):
     """
 
     def __init__(self, vocab_size: int, length: int = 3, dim: int = 16, n_heads: int = 2, *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float32):
+                 rng: RNG = None, dtype: Any = np.float32):
         rng = as_rng(rng)
         self.length = check_int(length, name="length", minimum=1)
         self.tok = Embedding(vocab_size, dim, rng=rng, dtype=dtype, std=0.5)
@@ -186,7 +186,7 @@ class ResBlock(Module):
     """
 
     def __init__(self, c_in: int, c_out: int, t_dim: int, groups: int = 4, *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float32):
+                 rng: RNG = None, dtype: Any = np.float32):
         rng = as_rng(rng)
         self.norm1 = GroupNorm(groups, c_in, dtype=dtype)
         self.conv1 = Conv2d(c_in, c_out, 3, padding=1, rng=rng, dtype=dtype)
@@ -214,7 +214,7 @@ class SpatialCrossAttention(Module):
     """
 
     def __init__(self, channels: int, context_dim: int, n_heads: int = 2, groups: int = 4, *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float32):
+                 rng: RNG = None, dtype: Any = np.float32):
         self.norm = GroupNorm(groups, channels, dtype=dtype)
         self.attn = MultiHeadAttention(channels, n_heads, kdim=context_dim, rng=rng, dtype=dtype)
 
@@ -242,7 +242,7 @@ class TinyUNet(Module):
     """
 
     def __init__(self, channels: int = 16, context_dim: int = 16, t_dim: int = 32, *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float32):
+                 rng: RNG = None, dtype: Any = np.float32):
         rng = as_rng(rng)
         c, lc = check_int(channels, name="channels", minimum=4), LATENT_SHAPE[0]
         self.t_dim, self.dtype = t_dim, dtype
@@ -279,7 +279,7 @@ class TinyUNet(Module):
 def train_latent_diffusion(unet: TinyUNet, text: PromptEncoder, latents: Any, prompt_ids: Any,
                            schedule: NoiseSchedule, *, p_uncond: float = 0.15, n_iter: int = 1000,
                            batch_size: int = 64, lr: float = 2e-3,
-                           rng: np.random.Generator | int | None = None) -> np.ndarray:
+                           rng: RNG = None) -> np.ndarray:
     """Train the UNet and the prompt encoder jointly by noise prediction with prompt dropout.
 
     Parameters
@@ -322,7 +322,7 @@ def train_latent_diffusion(unet: TinyUNet, text: PromptEncoder, latents: Any, pr
 
 def sample_guided(unet: TinyUNet, text: PromptEncoder, prompt_ids: Any, schedule: NoiseSchedule, n_samples: int,
                   guidance: float = 3.0, n_inference: int = 20, *,
-                  rng: np.random.Generator | int | None = None) -> np.ndarray:
+                  rng: RNG = None) -> np.ndarray:
     """DDIM sampling (eta = 0) with classifier-free guidance; returns latents (n_samples, 2, 4, 4).
 
     Parameters

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_array, check_int, check_positive
 from scratch.autograd.tensor import Tensor, no_grad
 from scratch.distributions import Bernoulli, Normal, kl_divergence
 from scratch.neural.mlp import MLP, minibatches
@@ -86,7 +86,7 @@ class VAE(Module):
     """
 
     def __init__(self, data_dim: int = 64, latent_dim: int = 2, hidden: tuple[int, ...] = (128,), *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+                 rng: RNG = None, dtype: Any = np.float64):
         self.data_dim = check_int(data_dim, name="data_dim", minimum=1)
         self.latent_dim = check_int(latent_dim, name="latent_dim", minimum=1)
         hidden = tuple(check_int(h, name="hidden[i]", minimum=1) for h in hidden)
@@ -116,7 +116,7 @@ class VAE(Module):
         return Bernoulli(logits=self.decoder(z))                     # logits (n, data_dim)
 
     # ---- the objective ----------------------------------------------------------------
-    def elbo(self, x: Any, rng: np.random.Generator | int | None = None, beta: float = 1.0) -> ELBOTerms:
+    def elbo(self, x: Any, rng: RNG = None, beta: float = 1.0) -> ELBOTerms:
         r"""Single-sample ELBO of each image, with the reparameterisation trick and the analytic KL.
 
         Parameters
@@ -147,11 +147,11 @@ class VAE(Module):
         kl = kl_divergence(q, Normal(0.0, 1.0))                        # (n, latent), eq-vae-kl
         return ELBOTerms(elbo=rec - beta * kl.sum(axis=-1), reconstruction=rec, kl=kl)
 
-    def loss(self, x: Any, rng: np.random.Generator | int | None = None, beta: float = 1.0) -> Tensor:
+    def loss(self, x: Any, rng: RNG = None, beta: float = 1.0) -> Tensor:
         """Mean negative (beta-)ELBO over the batch, the training loss (nats per image)."""
         return -self.elbo(x, rng, beta).elbo.mean()
 
-    def sample(self, n_samples: int, rng: np.random.Generator | int | None = None,
+    def sample(self, n_samples: int, rng: RNG = None,
                mean: bool = False) -> np.ndarray:
         """Draw images from the model: :math:`z \\sim N(0, I)`, then :math:`x \\sim p(x \\mid z)`.
 
@@ -187,7 +187,7 @@ class VAEHistory:
 
 
 def fit_vae(model: VAE, X: Any, optimizer, *, epochs: int = 20, batch_size: int = 64, beta: float = 1.0,
-            rng: np.random.Generator | int | None = None,
+            rng: RNG = None,
             callback: Callable[[int, VAEHistory], None] | None = None) -> VAEHistory:
     r"""Maximise the (beta-)ELBO by mini-batch stochastic gradient ascent.
 
@@ -249,7 +249,7 @@ def _logsumexp(a: np.ndarray, axis: int) -> np.ndarray:
     return (m + np.log(np.exp(a - m).sum(axis=axis, keepdims=True))).squeeze(axis)
 
 
-def iwae_bound(model: VAE, X: Any, k: int = 50, *, rng: np.random.Generator | int | None = None,
+def iwae_bound(model: VAE, X: Any, k: int = 50, *, rng: RNG = None,
                batch_size: int = 256) -> np.ndarray:
     r"""The importance-weighted bound :math:`\mathcal L_k(x) \le \log p(x)` of each image (nats).
 

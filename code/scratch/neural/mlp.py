@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_option
+from scratch._validation import RNG, as_rng, check_array, check_int, check_option
 from scratch.autograd.tensor import Tensor, cross_entropy, no_grad
 from scratch.nn.dropout import Dropout
 from scratch.nn.functional import mse_loss
@@ -45,7 +45,7 @@ class MLP(Module):
     """
 
     def __init__(self, sizes: Sequence[int], activation: str = "relu", dropout: float = 0.0, *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+                 rng: RNG = None, dtype: Any = np.float64):
         sizes = [check_int(s, name="sizes[i]", minimum=1) for s in sizes]
         if len(sizes) < 2:
             raise ValueError(f"MLP needs at least an input and an output size; got sizes={sizes}.")
@@ -109,7 +109,7 @@ def _loss(kind: str, logits: Tensor, y: np.ndarray) -> Tensor:
 
 def fit(model: Module, X: np.ndarray, y: np.ndarray, optimizer, *, epochs: int = 10, batch_size: int = 32,
         loss: str = "cross_entropy", X_val: np.ndarray | None = None, y_val: np.ndarray | None = None,
-        patience: int | None = None, rng: np.random.Generator | int | None = None,
+        patience: int | None = None, rng: RNG = None,
         callback: Callable[[int, History], None] | None = None, track_train_acc: bool = False,
         augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None) -> History:
     r"""Train ``model`` by mini-batch stochastic gradient descent.
