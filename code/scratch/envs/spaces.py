@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int
+from scratch._validation import RNG, as_rng, check_int
 
 __all__ = ["Space", "Discrete", "Box"]
 
@@ -26,7 +26,7 @@ class Space:
     def __contains__(self, x: Any) -> bool:
         return self.contains(x)
 
-    def sample(self, rng: np.random.Generator | int | None = None) -> Any:  # pragma: no cover
+    def sample(self, rng: RNG = None) -> Any:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -61,7 +61,7 @@ class Discrete(Space):
             return False
         return self.start <= int(x) < self.start + self.n
 
-    def sample(self, rng: np.random.Generator | int | None = None) -> int:
+    def sample(self, rng: RNG = None) -> int:
         """One element drawn uniformly with ``rng``."""
         return int(self.start + as_rng(rng).integers(self.n))
 
@@ -108,7 +108,7 @@ class Box(Space):
             return False
         return bool(np.all(arr >= self.low) and np.all(arr <= self.high))
 
-    def sample(self, rng: np.random.Generator | int | None = None) -> np.ndarray:
+    def sample(self, rng: RNG = None) -> np.ndarray:
         """Uniform inside bounded dimensions; normal (or shifted exponential) along infinite ones."""
         rng = as_rng(rng)
         low, high = self.low.astype(np.float64), self.high.astype(np.float64)

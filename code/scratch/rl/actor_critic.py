@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_int, check_positive
 from scratch.autograd.tensor import Tensor, no_grad
 from scratch.distributions.gaussian import Normal
 from scratch.nn.layers import Linear
@@ -86,7 +86,7 @@ def exact_policy_gradient(T: Any, R: Any, theta: Any, gamma: float, start: Any) 
 
 
 def reinforce_gradient_estimates(env: Any, theta: Any, n_episodes: int, *, gamma: float = 1.0,
-                                 rng: np.random.Generator | int | None = None, seed: int | None = None
+                                 rng: RNG = None, seed: int | None = None
                                  ) -> np.ndarray:
     """REINFORCE's one-episode gradient estimates for a tabular softmax policy.
 
@@ -121,7 +121,7 @@ def reinforce_gradient_estimates(env: Any, theta: Any, n_episodes: int, *, gamma
 
 def reinforce_short_corridor(env: Any, n_episodes: int, *, alpha_theta: float = 2 ** -9,
                              alpha_w: float | None = 2 ** -6, theta0: float = 0.0,
-                             rng: np.random.Generator | int | None = None, seed: int | None = None
+                             rng: RNG = None, seed: int | None = None
                              ) -> dict[str, np.ndarray]:
     """REINFORCE (with a learned constant baseline if ``alpha_w``) for a policy over one observation.
 
@@ -212,7 +212,7 @@ class ActorCritic(Module):
     ``forward(obs)`` maps (batch, obs_dim) to ``(logits (batch, n_actions), values (batch,))``.
     """
 
-    def __init__(self, obs_dim: int, n_actions: int, hidden: int = 64, *, rng: Any = None):
+    def __init__(self, obs_dim: int, n_actions: int, hidden: int = 64, *, rng: RNG = None):
         rng = as_rng(rng)
         self.obs_dim, self.n_actions = check_int(obs_dim, name="obs_dim", minimum=1), check_int(
             n_actions, name="n_actions", minimum=1)
@@ -254,7 +254,7 @@ class GaussianActorCritic(ActorCritic):
     :math:`\\log\\sigma` is a learned, state-independent parameter vector.
     """
 
-    def __init__(self, obs_dim: int, action_dim: int, hidden: int = 64, *, log_std: float = 0.0, rng: Any = None):
+    def __init__(self, obs_dim: int, action_dim: int, hidden: int = 64, *, log_std: float = 0.0, rng: RNG = None):
         super().__init__(obs_dim, action_dim, hidden, rng=rng)
         self.log_std = Parameter(np.full(action_dim, float(log_std)))
 
@@ -305,7 +305,7 @@ class A2C:
         Use :class:`GaussianActorCritic` (``n_actions`` is then the action dimension).
     """
 
-    def __init__(self, obs_dim: int, n_actions: int, config: A2CConfig | None = None, *, rng: Any = None,
+    def __init__(self, obs_dim: int, n_actions: int, config: A2CConfig | None = None, *, rng: RNG = None,
                  continuous: bool = False):
         self.config = cfg = config or A2CConfig()
         for name in ["gamma", "gae_lambda"]:

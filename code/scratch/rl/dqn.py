@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_int, check_positive
 from scratch.autograd.tensor import Tensor, from_op, no_grad
 from scratch.envs.cartpole import cartpole_dynamics
 from scratch.nn.layers import Linear
@@ -51,7 +51,7 @@ class QNetwork(Module):
     """
 
     def __init__(self, obs_dim: int, n_actions: int, hidden: tuple[int, ...] = (64, 64), *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+                 rng: RNG = None, dtype: Any = np.float64):
         rng = as_rng(rng)
         sizes = [check_int(obs_dim, name="obs_dim", minimum=1), *hidden, check_int(n_actions, name="n_actions", minimum=1)]
         self.obs_dim, self.n_actions = sizes[0], sizes[-1]
@@ -78,7 +78,7 @@ class ReplayBuffer:
         Source of the minibatch indices.
     """
 
-    def __init__(self, capacity: int, obs_dim: int, *, rng: np.random.Generator | int | None = None):
+    def __init__(self, capacity: int, obs_dim: int, *, rng: RNG = None):
         self.capacity = check_int(capacity, name="capacity", minimum=1)
         self.obs_dim = check_int(obs_dim, name="obs_dim", minimum=1)
         self.rng = as_rng(rng)
@@ -222,7 +222,7 @@ class DQN:
     """
 
     def __init__(self, obs_dim: int, n_actions: int, config: DQNConfig | None = None, *,
-                 rng: np.random.Generator | int | None = None):
+                 rng: RNG = None):
         self.config = cfg = config or DQNConfig()
         self.rng = as_rng(rng)
         for name in ["gamma", "eps_start", "eps_end"]:
@@ -395,7 +395,7 @@ def evaluate_cartpole(policy: Callable[[np.ndarray], np.ndarray], n_episodes: in
 
 
 def baird_counterexample(n_steps: int, *, alpha: float = 0.01, gamma: float = 0.99,
-                         off_policy: bool = True, rng: np.random.Generator | int | None = None
+                         off_policy: bool = True, rng: RNG = None
                          ) -> np.ndarray:
     """Semi-gradient TD(0) with linear features on Baird's counterexample (Sutton & Barto, Example 11.1).
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_option
+from scratch._validation import RNG, as_rng, check_int, check_option
 from scratch.rl.dynamic_programming import check_unit_interval
 
 __all__ = [
@@ -101,7 +101,7 @@ def _check_env(env: Any) -> tuple[int, int]:
 
 def td_control(env: Any, method: str, n_episodes: int, *, alpha: float = 0.5, gamma: float = 1.0,
                epsilon: float = 0.1, q0: float = 0.0, alpha_power: float = 0.0,
-               rng: np.random.Generator | int | None = None, seed: int | None = None,
+               rng: RNG = None, seed: int | None = None,
                max_steps: int = 10_000) -> ControlResult:
     """Learn action values online with one of four TD control rules and epsilon-greedy behaviour.
 
@@ -236,7 +236,7 @@ def greedy_rollout(env: Any, q: np.ndarray, *, seed: int | None = None, max_step
 
 
 def random_mdp(n_states: int = 4, n_actions: int = 2, *, p_terminate: float = 0.2,
-               rng: np.random.Generator | int | None = None) -> "TabularEnv":
+               rng: RNG = None) -> "TabularEnv":
     """A small random MDP for tests: Dirichlet transitions, normal rewards, and termination with
     probability ``p_terminate`` after every step. Episodes start in a uniformly random state."""
     from scratch.envs.core import TabularEnv

@@ -14,7 +14,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int
+from scratch._validation import RNG, as_rng, check_int
 from scratch.rl.dynamic_programming import check_unit_interval
 
 __all__ = [
@@ -44,7 +44,7 @@ class Episode:
 
 
 def collect_episode(env: Any, policy: Callable[[Any, np.random.Generator], Any] | None = None, *,
-                    rng: np.random.Generator | int | None = None, seed: int | None = None,
+                    rng: RNG = None, seed: int | None = None,
                     max_steps: int = 100_000) -> Episode:
     """Run one episode with Gymnasium's API (works on ``scratch.envs`` and Gymnasium environments).
 
