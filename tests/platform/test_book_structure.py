@@ -9,7 +9,8 @@ import yaml
 import launch_links  # _ext/launch_links.py
 
 ROOT = Path(__file__).resolve().parents[2]
-PARTS = ["foundations", "classical", "neural", "language", "probabilistic", "generative", "rl", "frontiers"]
+PARTS = ["foundations", "classical", "neural", "language", "probabilistic", "generative", "rl", "frontiers",
+         "appendix"]
 
 
 def toc_files():

@@ -1,0 +1,1 @@
+"""Appendices: a Python primer for this book, and sets, functions and probability."""
