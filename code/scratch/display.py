@@ -29,6 +29,7 @@ PAGES_EXTRA = {
     "gymnasium": "gymnasium",
     "hmmlearn": "hmmlearn",
     "pykalman": "pykalman",
+    "ipywidgets": "ipywidgets",
 }
 
 
