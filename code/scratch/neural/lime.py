@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from scratch._validation import (as_rng, check_array, check_int, check_is_fitted, check_option,
+from scratch._validation import (RNG, as_rng, check_array, check_int, check_is_fitted, check_option,
                                   check_positive)
 
 __all__ = ["Explanation", "LimeTabular", "sample_masks", "explain_masks", "rgb_to_lab", "slic",
@@ -236,8 +236,7 @@ def cosine_distance_to_ones(masks: np.ndarray) -> np.ndarray:
     return 1.0 - sims
 
 
-def sample_masks(n_samples: int, n_components: int, sampler: str = "count",
-                 rng: np.random.Generator | int | None = None) -> np.ndarray:
+def sample_masks(n_samples: int, n_components: int, sampler: str = "count", rng: RNG = None) -> np.ndarray:
     """Binary perturbation masks (n_samples, n_components); row 0 is all ones (the instance).
 
     ``sampler="count"`` (``lime_text``'s scheme): each other row switches off a
