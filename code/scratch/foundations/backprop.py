@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int
+from scratch._validation import RNG, as_rng, check_array, check_int
 from scratch.autograd.tensor import Tensor, cross_entropy
 
 __all__ = ["PARAM_NAMES", "init_params", "mlp_forward", "manual_backward", "engine_gradients"]
@@ -31,7 +31,7 @@ __all__ = ["PARAM_NAMES", "init_params", "mlp_forward", "manual_backward", "engi
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
 
 
-def init_params(n_in: int, n_hidden: int, n_out: int, *, rng: np.random.Generator | int | None = None,
+def init_params(n_in: int, n_hidden: int, n_out: int, *, rng: RNG = None,
                 dtype: Any = np.float64) -> dict[str, np.ndarray]:
     """Random parameters of the two-layer MLP.
 

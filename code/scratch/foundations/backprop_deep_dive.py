@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_int, check_positive
 
 __all__ = ["PARAM_NAMES", "init_params", "forward", "batchnorm_backward", "backward"]
 
@@ -20,7 +20,7 @@ PARAM_NAMES = ("C", "W1", "b1", "bngain", "bnbias", "W2", "b2")
 
 
 def init_params(vocab_size: int, block_size: int = 3, n_embd: int = 10, n_hidden: int = 64, *,
-                rng: np.random.Generator | int | None = None, dtype: Any = np.float64) -> dict[str, np.ndarray]:
+                rng: RNG = None, dtype: Any = np.float64) -> dict[str, np.ndarray]:
     """Random parameters of the names model: embedding table, Linear, BatchNorm, Linear.
 
     Parameters

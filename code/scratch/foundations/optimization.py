@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_positive, check_X_y
+from scratch._validation import RNG, as_rng, check_array, check_int, check_positive, check_X_y
 from scratch.autograd.tensor import Tensor, no_grad
 
 __all__ = [
@@ -301,7 +301,7 @@ def _lsq_loss(X: np.ndarray, y: np.ndarray, w: np.ndarray) -> float:
 
 def minibatch_sgd(X, y, optimizer_factory: Callable, *, batch_size: int, n_epochs: int,
                   scheduler_factory: Callable | None = None,
-                  rng: np.random.Generator | int | None = None) -> SGDResult:
+                  rng: RNG = None) -> SGDResult:
     r"""Least squares by (mini-batch) stochastic gradient descent with a :mod:`scratch.optim` optimizer.
 
     Parameters

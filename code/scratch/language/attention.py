@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_option
+from scratch._validation import RNG, as_rng, check_int, check_option
 from scratch.autograd.tensor import Tensor, cross_entropy, no_grad
 from scratch.nn.attention import MultiHeadAttention, scaled_dot_product_attention
 from scratch.nn.embedding import Embedding
@@ -50,7 +50,7 @@ def sinusoidal_positions(n_positions: int, dim: int) -> np.ndarray:
 
 
 def reversal_task(n: int, length: int = 8, n_symbols: int = 10,
-                  rng: np.random.Generator | int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                  rng: RNG = None) -> tuple[np.ndarray, np.ndarray]:
     """``n`` random sequences of ``length`` symbols and their reversals.
 
     The output at position ``i`` is the input at position ``length - 1 - i``: every
@@ -100,7 +100,7 @@ class ToyTransformer(Module):
 
     def __init__(self, n_symbols: int, length: int, n_embd: int = 32, n_heads: int = 2, *,
                  mode: str = "self", positions: str = "sinusoidal",
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+                 rng: RNG = None, dtype: Any = np.float64):
         self.n_symbols = check_int(n_symbols, name="n_symbols", minimum=2)
         self.length = check_int(length, name="length", minimum=1)
         self.mode = check_option(mode, ("self", "cross", "none"), name="mode")
@@ -159,7 +159,7 @@ def toy_accuracy(model: Module, X: np.ndarray, Y: np.ndarray) -> float:
 
 
 def train_toy(model: Module, X: np.ndarray, Y: np.ndarray, *, steps: int = 500, batch_size: int = 64,
-              lr: float = 3e-3, rng: np.random.Generator | int | None = 0, log_every: int = 0) -> np.ndarray:
+              lr: float = 3e-3, rng: RNG = 0, log_every: int = 0) -> np.ndarray:
     """Adam on the per-position cross-entropy; returns the minibatch loss per step."""
     steps = check_int(steps, name="steps", minimum=1)
     if X.shape != Y.shape or len(X) == 0:
@@ -180,7 +180,7 @@ def train_toy(model: Module, X: np.ndarray, Y: np.ndarray, *, steps: int = 500, 
 
 
 def attention_cost(lengths: Any, *, batch_heads: int = 4, head_dim: int = 32, repeats: int = 3,
-                   rng: np.random.Generator | int | None = 0) -> dict[str, np.ndarray]:
+                   rng: RNG = 0) -> dict[str, np.ndarray]:
     """Time and peak memory of one forward + backward pass of attention, per sequence length.
 
     Runs :func:`scratch.nn.attention.scaled_dot_product_attention` (causal, float32) on

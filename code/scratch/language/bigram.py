@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_is_fitted, check_positive
+from scratch._validation import RNG, as_rng, check_int, check_is_fitted, check_positive
 from scratch.autograd.tensor import Tensor, cross_entropy
 from scratch.data.text import BOUNDARY, CharVocab
 from scratch.nn.embedding import embedding
@@ -85,7 +85,7 @@ class BigramCounts:
         with np.errstate(divide="ignore"):
             return float(-np.mean(np.log(self.probs_[prev, nxt])))
 
-    def sample(self, n: int, rng: np.random.Generator | int | None = None, max_len: int = 50) -> list[str]:
+    def sample(self, n: int, rng: RNG = None, max_len: int = 50) -> list[str]:
         """Draw ``n`` words by walking the chain from ``.`` until ``.`` comes again."""
         check_is_fitted(self, "probs_")
         n = check_int(n, name="n", minimum=0)
@@ -113,7 +113,7 @@ class BigramNet(Module):
     one-hot vector by W picks a row, so the layer is a table lookup (:func:`embedding`).
     """
 
-    def __init__(self, vocab_size: int, rng: np.random.Generator | int | None = None):
+    def __init__(self, vocab_size: int, rng: RNG = None):
         self.vocab_size = check_int(vocab_size, name="vocab_size", minimum=1)
         self.W = Parameter(0.01 * as_rng(rng).standard_normal((vocab_size, vocab_size)))
 
@@ -124,7 +124,7 @@ class BigramNet(Module):
 
 def train_bigram_net(prev: np.ndarray, nxt: np.ndarray, vocab_size: int, *, steps: int = 300,
                      lr: float = 50.0, weight_decay: float = 0.0,
-                     rng: np.random.Generator | int | None = 0) -> tuple[BigramNet, np.ndarray]:
+                     rng: RNG = 0) -> tuple[BigramNet, np.ndarray]:
     """Full-batch gradient descent on the mean NLL of the pairs (plus ``weight_decay * mean(W^2)``).
 
     Returns the trained net and the NLL after each step, shape (steps,).

@@ -10,7 +10,7 @@ from typing import Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_int, check_positive
 from scratch.autograd.tensor import Tensor, cross_entropy
 from scratch.language.gpt import GPT, get_batch
 from scratch.nn.layers import Linear
@@ -49,7 +49,7 @@ class LoRALinear(Module):
     """
 
     def __init__(self, base: Linear, rank: int = 4, alpha: float = 8.0, *,
-                 rng: np.random.Generator | int | None = None):
+                 rng: RNG = None):
         if not isinstance(base, Linear):
             raise TypeError(f"LoRALinear wraps a scratch.nn.layers.Linear; got {type(base).__name__}.")
         self.rank = check_int(rank, name="rank", minimum=1, maximum=min(base.in_features, base.out_features))
@@ -83,7 +83,7 @@ def _resolve(block: Module, path: str) -> tuple[Module, str]:
 
 
 def apply_lora(model: GPT, rank: int = 4, alpha: float = 8.0, targets: Sequence[str] = LORA_TARGETS,
-               rng: np.random.Generator | int | None = 0) -> list[Parameter]:
+               rng: RNG = 0) -> list[Parameter]:
     """Freeze every parameter of ``model`` and wrap the ``targets`` linear layers of each block.
 
     Returns the trainable LoRA parameters (the only ones with ``requires_grad=True``).
@@ -127,7 +127,7 @@ def copy_gpt(model: GPT) -> GPT:
 
 def finetune(model: GPT, train_ids: np.ndarray, params: Sequence[Tensor] | None = None, *, steps: int = 200,
              batch_size: int = 16, lr: float = 1e-3, warmup: int = 10, weight_decay: float = 0.0,
-             clip: float = 1.0, rng: np.random.Generator | int | None = 0) -> np.ndarray:
+             clip: float = 1.0, rng: RNG = 0) -> np.ndarray:
     """Continue training ``model`` on ``train_ids``, updating only ``params`` (all trainable ones by default).
 
     AdamW, warmup + cosine decay to ``lr/10``, gradient clipping, as in

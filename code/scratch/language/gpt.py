@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_positive, check_token_ids, eval_mode
+from scratch._validation import RNG, as_rng, check_int, check_positive, check_token_ids, eval_mode
 from scratch.autograd.tensor import Tensor, cross_entropy, no_grad
 from scratch.nn.attention import MultiHeadAttention
 from scratch.nn.embedding import Embedding
@@ -46,7 +46,7 @@ class Block(Module):
     :math:`x \\leftarrow x + W_2\\, \\mathrm{GELU}(W_1 \\mathrm{LN}_2(x))`.
     """
 
-    def __init__(self, n_embd: int, n_head: int, *, causal: bool = True, rng: Any = None,
+    def __init__(self, n_embd: int, n_head: int, *, causal: bool = True, rng: RNG = None,
                  dtype: Any = np.float32):
         rng = as_rng(rng)
         self.ln1 = LayerNorm(n_embd, dtype=dtype)
@@ -76,7 +76,7 @@ class GPT(Module):
     so the residual stream does not grow with depth.
     """
 
-    def __init__(self, config: GPTConfig, *, rng: np.random.Generator | int | None = None):
+    def __init__(self, config: GPTConfig, *, rng: RNG = None):
         self.config = config
         check_int(config.block_size, name="block_size", minimum=1)
         dtype = np.dtype(config.dtype)
@@ -111,7 +111,7 @@ class GPT(Module):
         return self.head(self.ln_f(x))  # (B, T, V)
 
     def generate(self, idx: np.ndarray, max_new_tokens: int, *, temperature: float = 1.0,
-                 top_k: int | None = None, rng: np.random.Generator | int | None = None) -> np.ndarray:
+                 top_k: int | None = None, rng: RNG = None) -> np.ndarray:
         """Append ``max_new_tokens`` sampled ids to each row of ``idx`` (B, T0), ``eq-gpt-sample``.
 
         Logits are divided by ``temperature``; ``top_k`` keeps only the k most
@@ -147,7 +147,7 @@ def get_batch(ids: np.ndarray, block_size: int, batch_size: int, rng: np.random.
 
 
 def estimate_loss(model: GPT, ids: np.ndarray, *, n_batches: int = 8, batch_size: int = 32,
-                  rng: np.random.Generator | int | None = 0) -> float:
+                  rng: RNG = 0) -> float:
     """Mean next-character NLL (nats) over ``n_batches`` random windows of ``ids`` (a fixed seed)."""
     rng = as_rng(rng)
     n_batches = check_int(n_batches, name="n_batches", minimum=1)
@@ -162,7 +162,7 @@ def estimate_loss(model: GPT, ids: np.ndarray, *, n_batches: int = 8, batch_size
 
 def train_gpt(model: GPT, train_ids: np.ndarray, val_ids: np.ndarray, *, steps: int = 1000, batch_size: int = 16,
               lr: float = 3e-3, warmup: int = 50, min_lr: float = 3e-4, weight_decay: float = 0.1,
-              clip: float = 1.0, eval_every: int = 100, rng: np.random.Generator | int | None = 0,
+              clip: float = 1.0, eval_every: int = 100, rng: RNG = 0,
               verbose: bool = True) -> dict[str, np.ndarray]:
     """AdamW + linear warmup + cosine decay + gradient clipping (``eq-gpt-loss``).
 

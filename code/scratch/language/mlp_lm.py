@@ -11,7 +11,7 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_option, check_positive, eval_mode
+from scratch._validation import RNG, as_rng, check_int, check_option, check_positive, eval_mode
 from scratch.autograd.tensor import Tensor, cross_entropy, no_grad
 from scratch.data.text import BOUNDARY, CharVocab
 from scratch.nn.embedding import Embedding
@@ -79,7 +79,7 @@ class MLPLanguageModel(Module):
     """
 
     def __init__(self, vocab_size: int, block_size: int = 3, n_embd: int = 10, n_hidden: int = 200, *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+                 rng: RNG = None, dtype: Any = np.float64):
         self.vocab_size = check_int(vocab_size, name="vocab_size", minimum=1)
         self.block_size = check_int(block_size, name="block_size", minimum=1)
         rng = as_rng(rng)
@@ -126,7 +126,7 @@ def _check_contexts(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def train_lm(model: Module, X: np.ndarray, Y: np.ndarray, *, steps: int, batch_size: int = 32,
              lr: float | Callable[[int], float] = 0.1, optimizer: str = "sgd",
-             rng: np.random.Generator | int | None = 0, log_every: int = 0) -> np.ndarray:
+             rng: RNG = 0, log_every: int = 0) -> np.ndarray:
     """Minibatch training on the cross-entropy (``eq-mlp-loss``); returns the loss per step.
 
     ``lr`` is a number or a function of the step index (a schedule).
@@ -164,7 +164,7 @@ def train_lm(model: Module, X: np.ndarray, Y: np.ndarray, *, steps: int, batch_s
 
 def lr_finder(make_model: Callable[[], Module], X: np.ndarray, Y: np.ndarray, *, lr_min: float = 1e-3,
               lr_max: float = 10.0, steps: int = 300, batch_size: int = 32,
-              rng: np.random.Generator | int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+              rng: RNG = 0) -> tuple[np.ndarray, np.ndarray]:
     """The learning-rate range test: raise the learning rate exponentially from ``lr_min`` to
     ``lr_max`` during one short run and record the loss at each step.
 

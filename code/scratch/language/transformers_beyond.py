@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int
+from scratch._validation import RNG, as_rng, check_int
 from scratch.autograd.tensor import Tensor, concatenate, cross_entropy, no_grad
 from scratch.language.gpt import GPT, Block
 from scratch.nn.conv import Conv2d, MaxPool2d
@@ -40,7 +40,7 @@ def patchify(images: np.ndarray, patch: int) -> np.ndarray:
 class EncoderBlock(Block):
     """The GPT block without a mask: every token sees every token (``eq-vit-encoder``)."""
 
-    def __init__(self, n_embd: int, n_head: int, *, rng: Any = None, dtype: Any = np.float32):
+    def __init__(self, n_embd: int, n_head: int, *, rng: RNG = None, dtype: Any = np.float32):
         super().__init__(n_embd, n_head, causal=False, rng=rng, dtype=dtype)
 
 
@@ -65,7 +65,7 @@ class VisionTransformer(Module):
     """
 
     def __init__(self, image_size: int = 8, patch: int = 2, n_classes: int = 10, n_embd: int = 32, n_head: int = 4,
-                 n_layer: int = 2, *, rng: np.random.Generator | int | None = None, dtype: Any = np.float32):
+                 n_layer: int = 2, *, rng: RNG = None, dtype: Any = np.float32):
         self.image_size = check_int(image_size, name="image_size", minimum=1)
         self.patch = check_int(patch, name="patch", minimum=1)
         if image_size % patch:
@@ -103,7 +103,7 @@ class VisionTransformer(Module):
 class SmallCNN(Module):
     """Conv(1->c, 3x3, pad 1) - ReLU - MaxPool 2 - Conv(c->2c) - ReLU - MaxPool 2 - Linear, for 8x8 images."""
 
-    def __init__(self, channels: int = 8, n_classes: int = 10, *, rng: np.random.Generator | int | None = None,
+    def __init__(self, channels: int = 8, n_classes: int = 10, *, rng: RNG = None,
                  dtype: Any = np.float32):
         rng = as_rng(rng)
         c = check_int(channels, name="channels", minimum=1)
@@ -125,7 +125,7 @@ class SmallCNN(Module):
 
 def train_classifier(model: Module, X: np.ndarray, y: np.ndarray, *, steps: int = 500, batch_size: int = 64,
                      lr: float = 3e-3, warmup: int = 20, weight_decay: float = 0.01,
-                     rng: np.random.Generator | int | None = 0) -> np.ndarray:
+                     rng: RNG = 0) -> np.ndarray:
     """AdamW with warmup + cosine decay on the cross-entropy; returns the loss per step."""
     steps = check_int(steps, name="steps", minimum=1)
     if len(X) != len(y) or len(X) == 0:
@@ -148,7 +148,7 @@ def train_classifier(model: Module, X: np.ndarray, y: np.ndarray, *, steps: int 
 ADD_VOCAB = "0123456789+=."  # digits, plus, equals, end of answer
 
 
-def addition_examples(n: int, digits: tuple[int, int], *, rng: np.random.Generator | int | None = None,
+def addition_examples(n: int, digits: tuple[int, int], *, rng: RNG = None,
                       width: int | None = None, pad: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """``n`` problems ``a+b=`` with the answer written **reversed** and closed by ``.``.
 
@@ -190,7 +190,7 @@ def addition_examples(n: int, digits: tuple[int, int], *, rng: np.random.Generat
 
 
 def train_adder(model: GPT, ids: np.ndarray, mask: np.ndarray, *, steps: int = 1000, batch_size: int = 64,
-                lr: float = 3e-3, warmup: int = 50, rng: np.random.Generator | int | None = 0) -> np.ndarray:
+                lr: float = 3e-3, warmup: int = 50, rng: RNG = 0) -> np.ndarray:
     """Train a GPT on addition strings, with the loss on the answer characters only."""
     steps = check_int(steps, name="steps", minimum=1)
     if ids.shape != mask.shape or ids.shape[1] - 1 > model.config.block_size:

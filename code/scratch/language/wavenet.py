@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_option, check_positive
+from scratch._validation import RNG, as_rng, check_int, check_option, check_positive
 from scratch.autograd.tensor import Tensor
 from scratch.nn.embedding import Embedding
 from scratch.nn.layers import Linear
@@ -96,7 +96,7 @@ class FuseLayer(Module):
     """
 
     def __init__(self, c_in: int, n_hidden: int, *, reduce: str = "batch_time",
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+                 rng: RNG = None, dtype: Any = np.float64):
         reduce = check_option(reduce, ("batch_time", "batch", "none"), name="reduce")
         self.linear = Linear(2 * c_in, n_hidden, bias=reduce == "none", rng=rng, dtype=dtype)  # else BN has the bias
         self.linear.weight.data *= 5 / 3  # tanh gain (Kaiming-style init for tanh)
@@ -134,7 +134,7 @@ class WaveNetLM(Module):
     """
 
     def __init__(self, vocab_size: int, block_size: int = 8, n_embd: int = 10, n_hidden: int = 64, *,
-                 bn_reduce: str = "batch_time", rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+                 bn_reduce: str = "batch_time", rng: RNG = None, dtype: Any = np.float64):
         self.vocab_size = check_int(vocab_size, name="vocab_size", minimum=1)
         self.block_size = check_int(block_size, name="block_size", minimum=2)
         if block_size & (block_size - 1):

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int
+from scratch._validation import RNG, as_rng, check_array, check_int
 from scratch.autograd.tensor import Tensor, no_grad
 from scratch.nn.conv import Conv2d, MaxPool2d
 from scratch.nn.layers import Linear
@@ -48,7 +48,7 @@ class DigitCNN(Module):
     -> conv (N, 32, 4, 4) -> pool (N, 32, 2, 2) -> flatten (N, 128) -> logits (N, 10).
     """
 
-    def __init__(self, config: CNNConfig | None = None, *, rng: np.random.Generator | int | None = None,
+    def __init__(self, config: CNNConfig | None = None, *, rng: RNG = None,
                  dtype: Any = np.float32):
         self.config = cfg = config or CNNConfig()
         rng = as_rng(rng)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_option, check_positive
+from scratch._validation import RNG, as_rng, check_int, check_option, check_positive
 from scratch.autograd.tensor import Tensor, cross_entropy
 from scratch.nn import init
 from scratch.nn.batchnorm import BatchNorm1d
@@ -26,7 +26,7 @@ INIT_SCHEMES = ("default", "normal", "xavier", "kaiming")
 
 
 def init_weights(model: "DeepMLP", scheme: str, *, std: float = 0.01,
-                 rng: np.random.Generator | int | None = None) -> "DeepMLP":
+                 rng: RNG = None) -> "DeepMLP":
     r"""Re-initialise every hidden ``Linear`` weight of ``model`` in place (biases set to 0).
 
     Parameters
@@ -75,7 +75,7 @@ class DeepMLP(Module):
     """
 
     def __init__(self, n_in: int, width: int, n_out: int, depth: int, activation: str = "tanh",
-                 batchnorm: bool = False, *, rng: np.random.Generator | int | None = None,
+                 batchnorm: bool = False, *, rng: RNG = None,
                  dtype: Any = np.float64):
         rng = as_rng(rng)
         self.activation = check_option(activation, ("tanh", "relu"), name="activation")
@@ -142,7 +142,7 @@ class CharMLP(Module):
     """
 
     def __init__(self, vocab_size: int, block_size: int = 3, n_embd: int = 10, width: int = 100, depth: int = 4, *,
-                 batchnorm: bool = False, rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+                 batchnorm: bool = False, rng: RNG = None, dtype: Any = np.float64):
         self.vocab_size = check_int(vocab_size, name="vocab_size", minimum=1)
         self.block_size = check_int(block_size, name="block_size", minimum=1)
         rng = as_rng(rng)
@@ -169,7 +169,7 @@ class CharMLP(Module):
 
 def train_with_diagnostics(model: CharMLP, X: np.ndarray, Y: np.ndarray, *, steps: int, batch_size: int = 32,
                            lr: float = 0.1, record_every: int = 10, saturation_threshold: float = 0.99,
-                           rng: np.random.Generator | int | None = None) -> dict[str, Any]:
+                           rng: RNG = None) -> dict[str, Any]:
     r"""Train with plain minibatch SGD on the cross-entropy and record per-layer diagnostics.
 
     Every ``record_every`` steps (and at the last step) it records, for each hidden layer

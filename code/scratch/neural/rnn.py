@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_option, check_positive
+from scratch._validation import RNG, as_rng, check_int, check_option, check_positive
 from scratch.autograd.tensor import Tensor, cross_entropy, no_grad
 from scratch.nn.layers import Linear
 from scratch.nn.module import Module
@@ -37,7 +37,7 @@ class SequenceRegressor(Module):
     """
 
     def __init__(self, cell: str, input_size: int, hidden_size: int, *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float64, **cell_kwargs: Any):
+                 rng: RNG = None, dtype: Any = np.float64, **cell_kwargs: Any):
         rng = as_rng(rng)
         self.rnn = Recurrent(cell, input_size, hidden_size, rng=rng, dtype=dtype, **cell_kwargs)
         self.head = Linear(hidden_size, 1, rng=rng, dtype=dtype)
@@ -50,7 +50,7 @@ class SequenceRegressor(Module):
 
 def gradient_norms_by_lag(cell: str, hidden_size: int = 32, length: int = 60, batch: int = 16, *,
                           recurrent_scale: float = 1.0,
-                          rng: np.random.Generator | int | None = None, **cell_kwargs: Any) -> np.ndarray:
+                          rng: RNG = None, **cell_kwargs: Any) -> np.ndarray:
     r"""Norm of :math:`\partial L/\partial x_t` as a function of the lag :math:`T - t`, at initialisation.
 
     A freshly initialised recurrent layer reads standard-normal inputs; the loss
@@ -127,7 +127,7 @@ class NameClassifier(Module):
     """
 
     def __init__(self, max_len: int, hidden_size: int = 32, n_classes: int = 2, cell: str = "gru", *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+                 rng: RNG = None, dtype: Any = np.float64):
         rng = as_rng(rng)
         self.max_len = check_int(max_len, name="max_len", minimum=1)
         self.rnn = Recurrent(cell, len(ALPHABET), hidden_size, rng=rng, dtype=dtype)
@@ -173,7 +173,7 @@ class CharLM(Module):
     """Character-level language model: a recurrent layer and a linear read-out to 27 symbols."""
 
     def __init__(self, hidden_size: int = 64, cell: str = "gru", *,
-                 rng: np.random.Generator | int | None = None, dtype: Any = np.float64):
+                 rng: RNG = None, dtype: Any = np.float64):
         rng = as_rng(rng)
         self.rnn = Recurrent(cell, 1 + len(ALPHABET), hidden_size, rng=rng, dtype=dtype)
         self.head = Linear(hidden_size, 1 + len(ALPHABET), rng=rng, dtype=dtype)
@@ -192,7 +192,7 @@ def lm_loss(model: CharLM, X: np.ndarray, Y: np.ndarray) -> Tensor:
 
 
 def sample_names(model: CharLM, n: int, max_len: int = 12, *, temperature: float = 1.0,
-                 rng: np.random.Generator | int | None = None) -> list[str]:
+                 rng: RNG = None) -> list[str]:
     """Sample ``n`` names letter by letter from the model, starting from ``"."``."""
     rng = as_rng(rng)
     vocab = "." + ALPHABET
