@@ -62,7 +62,11 @@ def kernel_matrix(A, B, *, kernel: str = "rbf", gamma: float = 1.0, degree: int 
         return A @ B.T
     if kernel == "poly":
         degree = check_int(degree, name="degree", minimum=1)
-        return (gamma * (A @ B.T) + coef0) ** degree
+        base = gamma * (A @ B.T) + coef0                       # (n_a, n_b)
+        K = base.copy()
+        for _ in range(degree - 1):  # repeated products: `base ** degree` calls a slow pow() on some machines
+            K *= base
+        return K
     return np.exp(-gamma * squared_euclidean_distances(A, B))  # exact: k(x, x) = 1
 
 
