@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PKG = ROOT / "code" / "scratch"
 SECTIONS = [  # (page, title, module prefixes)
-    ("shared", "Shared helpers and data", ["_validation", "plot", "data"]),
+    ("shared", "Shared helpers and data", ["_validation", "metrics", "display", "plot", "cache", "data"]),
     ("engine", "Autograd, layers and optimizers", ["autograd", "nn", "optim"]),
     ("blocks", "Distributions, environments and ODE solvers", ["distributions", "envs", "ode"]),
     ("foundations", "Part I: Foundations", ["foundations"]),
@@ -24,6 +24,7 @@ SECTIONS = [  # (page, title, module prefixes)
     ("generative", "Part VI: Generative models", ["generative"]),
     ("rl", "Part VII: Reinforcement learning", ["rl"]),
     ("frontiers", "Part VIII: Frontiers", ["frontiers"]),
+    ("appendix", "Appendices", ["appendix"]),
 ]
 
 HEADER = """# API reference: the `scratch` package

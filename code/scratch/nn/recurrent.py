@@ -53,8 +53,8 @@ def lstm_sequence(xw: Tensor, weight_hh: Tensor, bias_hh: Tensor | None = None,
 
     .. math::
 
-        i = \sigma(z^i),\ f = \sigma(z^f),\ g = 	anh(z^g),\ o = \sigma(z^o),\quad
-        c_t = f \odot c_{t-1} + i \odot g,\quad h_t = o \odot 	anh c_t.
+        i = \sigma(z^i),\ f = \sigma(z^f),\ g = \tanh(z^g),\ o = \sigma(z^o),\quad
+        c_t = f \odot c_{t-1} + i \odot g,\quad h_t = o \odot \tanh c_t.
 
     Backward through time, for :math:`t = T..1`, where :math:`\delta h_t` and
     :math:`\delta c_t` add the gradient from the output at step :math:`t` to the one
@@ -62,13 +62,13 @@ def lstm_sequence(xw: Tensor, weight_hh: Tensor, bias_hh: Tensor | None = None,
 
     .. math::
 
-        \delta c_t \mathrel{+}= \delta h_t \odot o \odot (1 - 	anh^2 c_t),\quad
+        \delta c_t \mathrel{+}= \delta h_t \odot o \odot (1 - \tanh^2 c_t),\quad
         \delta z_t = [\delta c_t \odot g \odot i(1-i),\ \delta c_t \odot c_{t-1} \odot f(1-f),\
-        \delta c_t \odot i \odot (1-g^2),\ \delta h_t \odot 	anh c_t \odot o(1-o)],
+        \delta c_t \odot i \odot (1-g^2),\ \delta h_t \odot \tanh c_t \odot o(1-o)],
 
-    then :math:`\delta h_{t-1} = \delta z_t W_{hh}^	op`, :math:`\delta c_{t-1} = \delta c_t \odot f`,
+    then :math:`\delta h_{t-1} = \delta z_t W_{hh}^\top`, :math:`\delta c_{t-1} = \delta c_t \odot f`,
     :math:`\partial L/\partial (x_t W_{ih} + b_{ih}) = \delta z_t`,
-    :math:`\partial L/\partial W_{hh} = \sum_t h_{t-1}^	op \delta z_t` and
+    :math:`\partial L/\partial W_{hh} = \sum_t h_{t-1}^\top \delta z_t` and
     :math:`\partial L/\partial b_{hh} = \sum_t \sum_n \delta z_{t,n}`. The composed
     version (``LSTMCell`` built from primitives) would build about 15 graph nodes per
     step; this is one node for the whole sequence, like cuDNN's LSTM.

@@ -349,7 +349,7 @@ def em_step(Y, A, C, Q, R, m0, P0, em_vars=("transition_covariance", "observatio
     -----
     Implements eq-kf-em of the page (the M-step of Shumway and Stoffer, in
     pykalman's order: C, R, A, Q, m0, P0). The E-step is the RTS smoother;
-    :math:`\operatorname{Cov}(x_{t+1}, x_t \mid Y) = P^s_{t+1} G_t^	op`.
+    :math:`\operatorname{Cov}(x_{t+1}, x_t \mid Y) = P^s_{t+1} G_t^\top`.
     """
     em_vars = tuple(em_vars)
     for v in em_vars:
