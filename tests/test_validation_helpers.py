@@ -125,3 +125,26 @@ def test_classical_and_lime_bad_input(call, error, match):
 def test_pca_whitening_of_well_conditioned_data_still_works():
     Z = PCA(whiten=True).fit_transform(RNG.normal(size=(50, 3)))
     np.testing.assert_allclose(Z.var(axis=0, ddof=1), 1.0)
+
+
+# -- recurrent state ----------------------------------------------------------------------
+from scratch.autograd import Tensor  # noqa: E402
+from scratch.nn.recurrent import GRUCell, LSTMCell, Recurrent, RNNCell  # noqa: E402
+
+X2 = Tensor(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: LSTMCell(3, 4, rng=0)(X2, Tensor(np.zeros((2, 4)))), TypeError, "pair \\(h, c\\)"),
+    (lambda: LSTMCell(3, 4, rng=0)(X2, (Tensor(np.zeros((1, 4))), Tensor(np.zeros((1, 4))))), ValueError,
+     r"\(2, 4\); got \(1, 4\)"),
+    (lambda: LSTMCell(3, 4, rng=0)(X2, (Tensor(np.zeros(4)), Tensor(np.zeros(4)))), ValueError, r"got \(4,\)"),
+    (lambda: RNNCell(3, 4, rng=0)(X2, Tensor(np.zeros((1, 4)))), ValueError, r"\(2, 4\); got \(1, 4\)"),
+    (lambda: GRUCell(3, 4, rng=0)(X2, Tensor(np.zeros((2, 5)))), ValueError, r"\(2, 4\); got \(2, 5\)"),
+    (lambda: RNNCell(3, 4, rng=0)(X2, [0.0] * 4), TypeError, "must be a Tensor"),
+    (lambda: Recurrent("lstm", 3, 4, rng=0)(Tensor(np.zeros((2, 5, 3))), (Tensor(np.zeros((1, 4))),) * 2),
+     ValueError, r"\(2, 4\)"),
+])
+def test_recurrent_state_is_validated(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

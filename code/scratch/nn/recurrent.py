@@ -157,6 +157,19 @@ class _Cell(Module):
                 f"{self.input_size}) use scratch.nn.recurrent.Recurrent."
             )
 
+    def _check_state(self, h: Any, batch: int, name: str = "state") -> Tensor:
+        """A hidden state must be a Tensor of shape (batch, hidden_size): never broadcast across the batch."""
+        if isinstance(h, np.ndarray):
+            h = Tensor(h)
+        if not isinstance(h, Tensor):
+            raise TypeError(f"{type(self).__name__}: {name} must be a Tensor of shape (batch, {self.hidden_size}); "
+                            f"got {type(h).__name__}.")
+        if h.shape != (batch, self.hidden_size):
+            raise ValueError(f"{type(self).__name__}: {name} must have shape (batch, hidden) = "
+                             f"({batch}, {self.hidden_size}); got {h.shape}. Pass one state row per sequence "
+                             "(use None for zeros).")
+        return h
+
     def _zeros(self, batch: int, dtype: Any) -> Tensor:
         return Tensor(np.zeros((batch, self.hidden_size), dtype=dtype))
 
@@ -215,8 +228,7 @@ class RNNCell(_Cell):
 
     def recur(self, xw: Tensor, h: Tensor | None) -> Tensor:
         """``xw`` = projected input (batch, hidden); ``h`` (batch, hidden) or None (zeros) -> new h."""
-        if h is None:
-            h = self._zeros(xw.shape[0], xw.dtype)
+        h = self._zeros(xw.shape[0], xw.dtype) if h is None else self._check_state(h, xw.shape[0], "h")
         pre = xw + linear(h, self.weight_hh, self.bias_hh)  # (B, H)
         return pre.tanh() if self.nonlinearity == "tanh" else pre.relu()
 
@@ -263,6 +275,12 @@ class LSTMCell(_Cell):
     def recur_sequence(self, xw: Tensor, state: tuple[Tensor, Tensor] | None = None) -> tuple[Tensor, Any]:
         """``xw`` (batch, T, 4 hidden) -> (hidden states (batch, T, hidden), (h_T, c_T))."""
         H = self.hidden_size
+        if state is not None:
+            if not isinstance(state, (tuple, list)) or len(state) != 2:
+                raise TypeError(f"LSTMCell: state must be the pair (h, c) of Tensors of shape (batch, {H}); "
+                                f"got {type(state).__name__}" + (f" of shape {state.shape}" if hasattr(state, "shape")
+                                                                 else "") + ". Use None for zeros.")
+            state = (self._check_state(state[0], xw.shape[0], "h"), self._check_state(state[1], xw.shape[0], "c"))
         hc = lstm_sequence(xw, self.weight_hh, self.bias_hh, state)  # (B, T, 2H)
         return hc[:, :, :H], (hc[:, -1, :H], hc[:, -1, H:])
 
@@ -285,8 +303,7 @@ class GRUCell(_Cell):
 
     def recur(self, xw: Tensor, h: Tensor | None) -> Tensor:
         """``xw`` (batch, 3 hidden), ``h`` or None -> new h."""
-        if h is None:
-            h = self._zeros(xw.shape[0], xw.dtype)
+        h = self._zeros(xw.shape[0], xw.dtype) if h is None else self._check_state(h, xw.shape[0], "h")
         H = self.hidden_size
         hw = linear(h, self.weight_hh, self.bias_hh)          # (B, 3H)
         r = (xw[:, :H] + hw[:, :H]).sigmoid()
