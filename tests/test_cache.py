@@ -95,3 +95,25 @@ def test_cached_gpt_trains_once_and_reloads_identical_weights(in_tmp_repo):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(h1["train_loss"], h2["train_loss"])
     assert cached_gpt("tiny", cfg, ids[::-1].copy(), ids, **kw)[2] is False  # other data, other key
+
+
+def test_parallel_processes_compute_once(in_tmp_repo):
+    """Two processes asking for the same arrays at once: one computes, the other waits and loads."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    with ctx.Pool(2) as pool:
+        results = pool.map(_slow_cached, [0, 1])
+    assert sorted(hit for _, hit in results) == [False, True]
+    assert results[0][0] == results[1][0]
+
+
+def _slow_cached(_):
+    import time
+
+    def compute():
+        time.sleep(0.5)
+        return {"x": np.arange(3.0)}
+
+    arrays, hit = cached_arrays("race", {"a": 1}, [_f], compute)
+    return float(arrays["x"].sum()), hit

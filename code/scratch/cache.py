@@ -15,7 +15,8 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -65,15 +66,34 @@ def cached_arrays(name: str, config: dict[str, Any], sources: Iterable[Any],
     """
     key = hashlib.sha256((json.dumps(config, sort_keys=True) + source_hash(sources)).encode()).hexdigest()[:16]
     path = cache_dir() / f"{name}-{key}.npz"
-    if path.is_file():
-        try:
-            with np.load(path) as f:
-                return {k: f[k] for k in f.files}, True
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile):  # corrupt file: recompute
-            pass
-    arrays = compute()
-    tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
-    np.savez(tmp, **arrays)
-    os.replace(tmp, path)
+    # Pages execute in parallel: when two need the same model, the second waits for the
+    # first to save it instead of training it again (an advisory lock, where the OS has one).
+    with _locked(path.with_suffix(".lock")):
+        if path.is_file():
+            try:
+                with np.load(path) as f:
+                    return {k: f[k] for k in f.files}, True
+            except (OSError, ValueError, EOFError, zipfile.BadZipFile):  # corrupt file: recompute
+                pass
+        arrays = compute()
+        tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
+        np.savez(tmp, **arrays)
+        os.replace(tmp, path)
     return arrays, False
+
+
+@contextmanager
+def _locked(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on ``lock_path`` (POSIX ``flock``; a no-op elsewhere)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock; at worst two processes compute the same arrays
+        yield
+        return
+    with open(lock_path, "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
