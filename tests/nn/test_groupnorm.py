@@ -44,3 +44,25 @@ def test_float32_stays_float32():
 def test_bad_input(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_channels_last_input_matches_channels_first():
+    """conv2d returns channels-last memory; group_norm keeps that layout and gives the same numbers."""
+    rng = np.random.default_rng(3)
+    data = rng.normal(size=(2, 3, 4, 6))                   # (N, H, W, C) in memory
+    x_cl = Tensor(data.transpose(0, 3, 1, 2), requires_grad=True)  # (N, C, H, W), channels-last strides
+    x_cf = Tensor(np.ascontiguousarray(x_cl.data), requires_grad=True)
+    w = Tensor(rng.normal(size=6), requires_grad=True)
+    b = Tensor(rng.normal(size=6), requires_grad=True)
+    out_cl, out_cf = group_norm(x_cl, 3, w, b), group_norm(x_cf, 3, w, b)
+    assert np.moveaxis(out_cl.data, 1, -1).flags.c_contiguous
+    np.testing.assert_allclose(out_cl.data, out_cf.data, rtol=1e-12, atol=1e-12)
+    g = rng.normal(size=out_cl.shape)
+    (out_cl * Tensor(g)).sum().backward()
+    gw, gb = w.grad.copy(), b.grad.copy()
+    w.grad = b.grad = None
+    (out_cf * Tensor(g)).sum().backward()
+    np.testing.assert_allclose(x_cl.grad, x_cf.grad, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gw, w.grad, rtol=1e-10)
+    np.testing.assert_allclose(gb, b.grad, rtol=1e-10)
+    assert gradcheck(lambda x, w, b: group_norm(x, 3, w, b), [x_cl, w, b])

@@ -44,6 +44,13 @@ def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: T
     formula applied within each group, with :math:`\\hat g = g\\odot\\gamma`:
     :math:`\\partial L/\\partial x = (\\hat g - \\overline{\\hat g} - \\hat x\\,
     \\overline{\\hat g\\hat x})/\\sqrt{\\sigma^2+\\epsilon}`, bars averaging over a group.
+
+    Memory layout: :func:`scratch.nn.conv.conv2d` returns channels-last memory. Such an
+    input is grouped as a view (N, S, G, C/G) instead of being copied to channels-first,
+    the per-group sums are one matrix product over the S positions followed by a sum
+    over the C/G channels of a group, and the output keeps the input's layout, so the
+    next SiLU and im2col run on contiguous channel vectors. Channels-first input is
+    grouped as (N, G, C/G, S); both give the same numbers.
     """
     if x.ndim < 2:
         raise ValueError(f"group_norm expects input of shape (N, C, ...); got a tensor of shape {x.shape}.")
@@ -51,28 +58,57 @@ def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: T
     if c % num_groups:
         raise ValueError(f"group_norm: {c} channels cannot be split into {num_groups} equal groups; "
                          "choose num_groups that divides the channel count.")
-    shape = x.shape
-    cshape = (1, c) + (1,) * (x.ndim - 2)  # broadcast a per-channel vector
-    xg = x.data.reshape(n, num_groups, -1)  # (N, G, C/G * spatial)
-    mu = xg.mean(axis=-1, keepdims=True)  # (N, G, 1)
+    shape, g_, cg = x.shape, num_groups, c // num_groups
+    m = x.data.size // (n * c) if n * c else 1  # positions per sample
+    if x.ndim > 2 and not x.data.flags.c_contiguous and np.moveaxis(x.data, 1, -1).flags.c_contiguous:
+        # channels-last memory (what conv2d returns): (N, S, G, C/G) is a view, no copy
+        def to_groups(a):
+            return np.moveaxis(a, 1, -1).reshape(n, m, g_, cg)  # (N, S, G, C/G)
+
+        def from_groups(a):
+            return np.moveaxis(a.reshape((n,) + shape[2:] + (c,)), -1, 1)  # (N, C, *spatial), channels-last
+
+        def per_channel(a):  # (N, S, G, C/G) -> sums over positions, (N, C): one matrix product
+            return np.ones(m, dtype=a.dtype) @ a.reshape(n, m, c)
+
+        stat_shape, pshape = (n, 1, g_, 1), (g_, cg)
+    else:  # channels-first memory: (N, G, C/G, S)
+        def to_groups(a):
+            return a.reshape(n, g_, cg, m)  # (N, G, C/G, S)
+
+        def from_groups(a):
+            return a.reshape(shape)
+
+        def per_channel(a):
+            return a.reshape(n, c, m).sum(axis=-1)  # (N, C)
+
+        stat_shape, pshape = (n, g_, 1, 1), (g_, cg, 1)
+    count = cg * m  # numbers per (sample, group)
+
+    def group_mean(a):  # one value per (sample, group), shaped to broadcast against a
+        return (per_channel(a).reshape(n, g_, cg).sum(axis=-1) / count).reshape(stat_shape)
+
+    xg = to_groups(x.data)
+    mu = group_mean(xg)
     xc = xg - mu
-    rstd = 1.0 / np.sqrt((xc * xc).mean(axis=-1, keepdims=True) + eps)  # (N, G, 1)
-    xhat = (xc * rstd).reshape(shape)  # (N, C, *spatial)
-    out = xhat * weight.data.reshape(cshape) if weight is not None else xhat.copy()
+    rstd = 1.0 / np.sqrt(group_mean(xc * xc) + eps)
+    xhat = xc                                    # reuse the buffer: xhat = (x - mu) * rstd
+    xhat *= rstd
+    wg = weight.data.reshape(pshape) if weight is not None else None
+    out = xhat * wg if weight is not None else xhat.copy()
     if bias is not None:
-        out += bias.data.reshape(cshape)
-    red = (0,) + tuple(range(2, x.ndim))  # axes summed for per-channel gradients
+        out += bias.data.reshape(pshape)
+    out = from_groups(out)  # (N, C, *spatial), the memory layout of x
 
     def backward(g):  # g: (N, C, *spatial)
-        gh = g * weight.data.reshape(cshape) if weight is not None else g
-        ghg = gh.reshape(n, num_groups, -1)  # (N, G, m)
-        xhg = xhat.reshape(n, num_groups, -1)
-        gx = rstd * (ghg - ghg.mean(axis=-1, keepdims=True) - xhg * (ghg * xhg).mean(axis=-1, keepdims=True))
-        grads = [gx.reshape(shape)]
+        gg = to_groups(g)                        # a view when g has the layout of x
+        gh = gg * wg if weight is not None else gg
+        gx = rstd * (gh - group_mean(gh) - xhat * group_mean(gh * xhat))
+        grads = [from_groups(gx)]
         if weight is not None:
-            grads.append((g * xhat).sum(axis=red) if weight.requires_grad else None)
+            grads.append(per_channel(gg * xhat).sum(axis=0) if weight.requires_grad else None)
         if bias is not None:
-            grads.append(g.sum(axis=red) if bias.requires_grad else None)
+            grads.append(per_channel(gg).sum(axis=0) if bias.requires_grad else None)
         return tuple(grads)
 
     parents = tuple(p for p in (x, weight, bias) if p is not None)
