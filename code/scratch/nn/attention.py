@@ -60,7 +60,11 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: Any = No
     cost time, so there are few: the scale is applied to the small ``q`` (and to
     ``dQ``, ``dK``), and :math:`\\mathrm{rowsum}(dP \\odot P) = \\mathrm{rowsum}(dO \\odot O)`
     (since :math:`dP = dO\\,V^\\top` and :math:`O = PV`) is computed on the (T_q, d_v) arrays,
-    as FlashAttention does.
+    as FlashAttention does. Likewise the softmax is never normalised on the big array:
+    with :math:`E = \\exp(S - \\max S)` and :math:`r = 1/\\mathrm{rowsum}(E)`,
+    :math:`O = r \\odot (E V)`, :math:`dV = E^\\top (r \\odot dO)` and
+    :math:`dS = E \\odot (r \\odot dO\\, V^\\top - r \\odot \\mathrm{rowsum}(dO \\odot O))`,
+    so :math:`r` multiplies (T_q, d_v) arrays only.
     """
     if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
         raise ValueError(f"attention needs q, k, v with at least 2 axes (..., T, d); got {q.shape}, {k.shape}, {v.shape}.")
@@ -91,21 +95,22 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: Any = No
     p = np.exp(s, out=s)  # (..., T_q, T_k), unnormalised
     denom = p.sum(axis=-1, keepdims=True)
     denom[denom == 0] = 1.0  # fully masked rows are 0
-    p *= 1.0 / denom
-    p = p.astype(q.dtype, copy=False)
-    out = p @ v.data  # (..., T_q, d_v)
+    inv = (1.0 / denom).astype(q.dtype, copy=False)  # (..., T_q, 1)
+    p = p.astype(q.dtype, copy=False)  # E = exp(S - max), never normalised in place
+    out = (p @ v.data) * inv  # O = E V / rowsum(E), (..., T_q, d_v)
 
-    def backward(g):  # g: (..., T_q, d_v)
-        gv = p.swapaxes(-1, -2) @ g if v.requires_grad else None  # (..., T_k, d_v)
-        ds = g @ v.data.swapaxes(-1, -2)  # dP, (..., T_q, T_k); becomes dS / scale in place
-        ds -= (g * out).sum(axis=-1, keepdims=True)  # rowsum(dP * P) = rowsum(dO * O)
-        ds *= p
+    def backward(g):  # g: (..., T_q, d_v); P = E * inv, so inv moves onto the small arrays
+        gd = g * inv  # (..., T_q, d_v)
+        gv = p.swapaxes(-1, -2) @ gd if v.requires_grad else None  # P^T dO, (..., T_k, d_v)
+        ds = gd @ v.data.swapaxes(-1, -2)  # dP * inv, (..., T_q, T_k); becomes dS / scale in place
+        ds -= (g * out).sum(axis=-1, keepdims=True) * inv  # rowsum(dP * P) = rowsum(dO * O)
+        ds *= p  # E (dP - rowsum) inv = P (dP - rowsum)
         gq = (ds @ k.data) * scale if q.requires_grad else None  # (..., T_q, d)
         gk = (ds.swapaxes(-1, -2) @ q.data) * scale if k.requires_grad else None  # (..., T_k, d)
         return _reduce(gq, q.shape), _reduce(gk, k.shape), _reduce(gv, v.shape)
 
     result = from_op(out, (q, k, v), backward, "attention")
-    return (result, p) if return_weights else result
+    return (result, p * inv) if return_weights else result
 
 
 def _reduce(g, shape):
