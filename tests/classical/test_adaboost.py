@@ -42,7 +42,7 @@ def test_error_stump_is_optimal(seed):
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_gini_stump_matches_sklearn_tree(seed):
-    sk_tree = pytest.importorskip('sklearn.tree')
+    sk_tree = pytest.importorskip("sklearn.tree")
     X, y = float32_data(300, seed, d=5)
     w = np.random.default_rng(seed).uniform(size=300)
     ours = fit_stump(X, y, w, criterion="gini")
@@ -66,8 +66,8 @@ def test_constant_features_give_a_majority_vote():
 # -- boosting -------------------------------------------------------------------------
 @pytest.mark.parametrize("learning_rate", [1.0, 0.5])
 def test_matches_sklearn_samme_stump_for_stump(learning_rate):
-    sk_ensemble = pytest.importorskip('sklearn.ensemble')
-    sk_tree = pytest.importorskip('sklearn.tree')
+    sk_ensemble = pytest.importorskip("sklearn.ensemble")
+    sk_tree = pytest.importorskip("sklearn.tree")
     X, y = float32_data(600, seed=0)
     Xt, yt = float32_data(2000, seed=1)
     M = 60
@@ -87,8 +87,8 @@ def test_matches_sklearn_samme_stump_for_stump(learning_rate):
 
 
 def test_error_criterion_is_close_to_sklearn():
-    sk_ensemble = pytest.importorskip('sklearn.ensemble')
-    sk_tree = pytest.importorskip('sklearn.tree')
+    sk_ensemble = pytest.importorskip("sklearn.ensemble")
+    sk_tree = pytest.importorskip("sklearn.tree")
     X, y = float32_data(1000, seed=2)
     Xt, yt = float32_data(3000, seed=3)
     ours = AdaBoostClassifier(100).fit(X, y).staged_error(Xt, yt)

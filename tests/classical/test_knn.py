@@ -20,7 +20,7 @@ def make_problem(n=150, n_queries=300, n_classes=3, d=2, seed=0):
 @pytest.mark.parametrize("k", [1, 2, 3, 4, 5, 10, 25, 150])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_predictions_identical_to_sklearn(k, seed):
-    sklearn_neighbors = pytest.importorskip('sklearn.neighbors')
+    sklearn_neighbors = pytest.importorskip("sklearn.neighbors")
     X, y, Q = make_problem(seed=seed)
     ours = KNeighborsClassifier(k).fit(X, y)
     ref = sklearn_neighbors.KNeighborsClassifier(k, algorithm="brute").fit(X, y)
@@ -30,7 +30,7 @@ def test_predictions_identical_to_sklearn(k, seed):
 
 @pytest.mark.parametrize("k", [1, 7])
 def test_kneighbors_match_sklearn(k):
-    sklearn_neighbors = pytest.importorskip('sklearn.neighbors')
+    sklearn_neighbors = pytest.importorskip("sklearn.neighbors")
     X, y, Q = make_problem(d=4, seed=2)
     d_ours, i_ours = KNeighborsClassifier(k).fit(X, y).kneighbors(Q)
     d_ref, i_ref = sklearn_neighbors.KNeighborsClassifier(k, algorithm="brute").fit(X, y).kneighbors(Q)
@@ -39,7 +39,7 @@ def test_kneighbors_match_sklearn(k):
 
 
 def test_vote_tie_goes_to_first_class_as_in_sklearn():
-    sklearn_neighbors = pytest.importorskip('sklearn.neighbors')
+    sklearn_neighbors = pytest.importorskip("sklearn.neighbors")
     X = np.array([[-1.0], [1.0], [-3.0], [3.5]])
     y = np.array(["b", "a", "b", "a"])
     Q = np.array([[0.0], [0.2], [-0.2]])          # the two nearest points are one "a", one "b"

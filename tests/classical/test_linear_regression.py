@@ -30,7 +30,7 @@ def test_exact_recovery_without_noise():
 @pytest.mark.parametrize("solver", ["qr", "cholesky"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_ols_matches_sklearn(solver, seed):
-    sklearn_linear = pytest.importorskip('sklearn.linear_model')
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
     X, y, _ = make_problem(seed=seed)
     ours = LinearRegression(solver=solver).fit(X, y)
     ref = sklearn_linear.LinearRegression().fit(X, y)
@@ -41,7 +41,7 @@ def test_ols_matches_sklearn(solver, seed):
 @pytest.mark.parametrize("solver", ["qr", "cholesky"])
 @pytest.mark.parametrize("alpha", [0.1, 1.0, 10.0])
 def test_ridge_matches_sklearn(solver, alpha):
-    sklearn_linear = pytest.importorskip('sklearn.linear_model')
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
     X, y, _ = make_problem(seed=3)
     ours = LinearRegression(alpha=alpha, solver=solver).fit(X, y)
     ref = sklearn_linear.Ridge(alpha=alpha, solver="cholesky").fit(X, y)
@@ -65,7 +65,7 @@ def test_gd_divergence_is_reported():
 
 
 def test_score_and_predict():
-    sklearn_linear = pytest.importorskip('sklearn.linear_model')
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
     X, y, _ = make_problem(seed=6, noise=0.0)
     model = LinearRegression().fit(X, y)
     assert model.score(X, y) == pytest.approx(1.0)

@@ -23,7 +23,7 @@ def make_problem(n=120, d=4, n_classes=2, seed=0):
 
 # -- numerics -----------------------------------------------------------------------
 def test_sigmoid_matches_scipy_and_never_overflows():
-    special = pytest.importorskip('scipy.special')
+    special = pytest.importorskip("scipy.special")
     z = np.array([-1000.0, -30.0, -1.0, 0.0, 1.0, 30.0, 1000.0])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         p = sigmoid(z)
@@ -32,7 +32,7 @@ def test_sigmoid_matches_scipy_and_never_overflows():
 
 
 def test_log_softmax_matches_scipy_and_is_stable():
-    special = pytest.importorskip('scipy.special')
+    special = pytest.importorskip("scipy.special")
     Z = np.array([[1.0, 2.0, 3.0], [1000.0, 0.0, -1000.0], [-1e4, -1e4, -1e4]])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         L = log_softmax(Z)
@@ -90,7 +90,7 @@ def test_first_newton_step_is_irls():
 @pytest.mark.parametrize("alpha", [0.01, 1.0, 10.0])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_binary_matches_sklearn(alpha, seed):
-    sklearn_linear = pytest.importorskip('sklearn.linear_model')
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
     X, y = make_problem(seed=seed)
     ours = LogisticRegression(alpha=alpha, tol=1e-11).fit(X, y)
     ref = sklearn_linear.LogisticRegression(C=1 / alpha, solver="newton-cholesky", tol=1e-11,
@@ -101,7 +101,7 @@ def test_binary_matches_sklearn(alpha, seed):
 
 
 def test_unpenalised_binary_matches_sklearn_with_infinite_C():
-    sklearn_linear = pytest.importorskip('sklearn.linear_model')
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
     X, y = make_problem(seed=4)
     ours = LogisticRegression(alpha=0.0, tol=1e-11).fit(X, y)
     ref = sklearn_linear.LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-11,
@@ -113,7 +113,7 @@ def test_unpenalised_binary_matches_sklearn_with_infinite_C():
 @pytest.mark.parametrize("alpha", [0.1, 1.0, 10.0])
 @pytest.mark.parametrize("n_classes", [3, 5])
 def test_softmax_matches_sklearn(alpha, n_classes):
-    sklearn_linear = pytest.importorskip('sklearn.linear_model')
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
     X, y = make_problem(n=200, d=3, n_classes=n_classes, seed=n_classes)
     ours = LogisticRegression(alpha=alpha, tol=1e-11).fit(X, y)
     ref = sklearn_linear.LogisticRegression(C=1 / alpha, solver="newton-cholesky", tol=1e-11,
@@ -182,7 +182,7 @@ def test_fit_returns_self_and_init_only_stores():
 
 
 def test_without_intercept():
-    sklearn_linear = pytest.importorskip('sklearn.linear_model')
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
     X, y = make_problem(seed=8)
     ours = LogisticRegression(alpha=1.0, fit_intercept=False, tol=1e-11).fit(X, y)
     ref = sklearn_linear.LogisticRegression(C=1.0, fit_intercept=False, solver="newton-cholesky",

@@ -23,7 +23,7 @@ def align_signs(A, B):
 @pytest.mark.parametrize("n_components", [1, 3, 6, None, 0.9])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_matches_sklearn(whiten, n_components, seed):
-    sk_decomposition = pytest.importorskip('sklearn.decomposition')
+    sk_decomposition = pytest.importorskip("sklearn.decomposition")
     X = correlated_data(seed=seed)
     ours = PCA(n_components, whiten=whiten).fit(X)
     ref = sk_decomposition.PCA(n_components, whiten=whiten, svd_solver="full").fit(X)
@@ -39,8 +39,8 @@ def test_matches_sklearn(whiten, n_components, seed):
 
 
 def test_digits_against_sklearn():
-    sk_datasets = pytest.importorskip('sklearn.datasets')
-    sk_decomposition = pytest.importorskip('sklearn.decomposition')
+    sk_datasets = pytest.importorskip("sklearn.datasets")
+    sk_decomposition = pytest.importorskip("sklearn.decomposition")
     X = sk_datasets.load_digits().data
     ours = PCA(20).fit(X)
     ref = sk_decomposition.PCA(20, svd_solver="full").fit(X)
@@ -99,7 +99,7 @@ def test_init_only_stores_and_fit_returns_self():
 
 # -- neighbourhood preservation ---------------------------------------------------------------
 def sklearn_preservation(A, B, k):
-    sk_neighbors = pytest.importorskip('sklearn.neighbors')
+    sk_neighbors = pytest.importorskip("sklearn.neighbors")
     na = sk_neighbors.NearestNeighbors(n_neighbors=k + 1).fit(A).kneighbors(A)[1][:, 1:]
     nb = sk_neighbors.NearestNeighbors(n_neighbors=k + 1).fit(B).kneighbors(B)[1][:, 1:]
     return np.mean([len(set(a) & set(b)) for a, b in zip(na, nb)]) / k

@@ -9,7 +9,7 @@ from scratch.data.toy2d import linearly_separable, xor
 
 
 def sklearn_perceptron(epochs, fit_intercept=True):
-    sklearn_linear = pytest.importorskip('sklearn.linear_model')
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
     return sklearn_linear.Perceptron(eta0=1.0, penalty=None, shuffle=False, tol=None,
                                      max_iter=epochs, fit_intercept=fit_intercept)
 
@@ -44,7 +44,7 @@ def test_identical_to_sklearn_on_separable_data(fit_intercept, seed):
 
 @pytest.mark.parametrize("epochs", [1, 5, 20])
 def test_identical_to_sklearn_on_non_separable_and_multiclass_data(epochs):
-    sklearn_datasets = pytest.importorskip('sklearn.datasets')
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
     X_bc, y_bc = sklearn_datasets.load_breast_cancer(return_X_y=True)
     X_bc = (X_bc - X_bc.mean(axis=0)) / X_bc.std(axis=0)
     X_ir, y_ir = sklearn_datasets.load_iris(return_X_y=True)

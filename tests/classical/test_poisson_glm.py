@@ -29,7 +29,7 @@ def poisson_problem(n=400, d=3, seed=0):
 @pytest.mark.parametrize("alpha", [0.0, 0.01, 1.0])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_matches_sklearn_poisson_regressor(alpha, seed):
-    sk_linear = pytest.importorskip('sklearn.linear_model')
+    sk_linear = pytest.importorskip("sklearn.linear_model")
     X, y, _ = poisson_problem(seed=seed)
     ours = PoissonGLM(alpha=alpha, tol=1e-12).fit(X, y)
     ref = sk_linear.PoissonRegressor(alpha=alpha, solver="newton-cholesky", tol=1e-12,
@@ -41,7 +41,7 @@ def test_matches_sklearn_poisson_regressor(alpha, seed):
 
 
 def test_matches_sklearn_lbfgs_to_1e6():
-    sk_linear = pytest.importorskip('sklearn.linear_model')
+    sk_linear = pytest.importorskip("sklearn.linear_model")
     X, y, _ = poisson_problem(seed=3)
     ours = PoissonGLM(alpha=0.1).fit(X, y)
     ref = sk_linear.PoissonRegressor(alpha=0.1, tol=1e-10, max_iter=1000).fit(X, y)
@@ -49,7 +49,7 @@ def test_matches_sklearn_lbfgs_to_1e6():
 
 
 def test_no_intercept_matches_sklearn():
-    sk_linear = pytest.importorskip('sklearn.linear_model')
+    sk_linear = pytest.importorskip("sklearn.linear_model")
     X, y, _ = poisson_problem(seed=4)
     ours = PoissonGLM(fit_intercept=False, tol=1e-12).fit(X, y)
     ref = sk_linear.PoissonRegressor(alpha=0.0, fit_intercept=False, solver="newton-cholesky",
@@ -59,7 +59,7 @@ def test_no_intercept_matches_sklearn():
 
 
 def test_log_likelihood_matches_scipy():
-    stats = pytest.importorskip('scipy.stats')
+    stats = pytest.importorskip("scipy.stats")
     rng = np.random.default_rng(0)
     rate = rng.uniform(0.1, 5, size=50)
     y = rng.poisson(rate).astype(float)

@@ -14,7 +14,7 @@ def blobs(seed=0, n=80):
 
 # -- kernels ---------------------------------------------------------------------------------
 def test_kernels_match_sklearn():
-    pairwise = pytest.importorskip('sklearn.metrics.pairwise')
+    pairwise = pytest.importorskip("sklearn.metrics.pairwise")
     rng = np.random.default_rng(0)
     A, B = rng.normal(size=(7, 3)), rng.normal(size=(5, 3))
     np.testing.assert_allclose(kernel_matrix(A, B, kernel="linear"), pairwise.linear_kernel(A, B), rtol=1e-14)
@@ -85,7 +85,7 @@ def test_duality_gap_closes_for_linear_kernel():
 )
 @pytest.mark.parametrize("C", [0.1, 1.0, 10.0])
 def test_matches_sklearn_svc(kernel, kw, C):
-    sklearn_svm = pytest.importorskip('sklearn.svm')
+    sklearn_svm = pytest.importorskip("sklearn.svm")
     X, y = two_moons(100, noise=0.2, rng=3)
     Q = np.random.default_rng(4).uniform(-1.5, 2.5, size=(200, 2))
     ours = SVC(C=C, kernel=kernel, tol=1e-8, **kw).fit(X, y)

@@ -14,9 +14,6 @@ from scratch.foundations.numpy_linear_algebra import (
     to_grayscale,
 )
 
-scipy_linalg = pytest.importorskip("scipy.linalg")
-scipy_distance = pytest.importorskip("scipy.spatial.distance")
-
 
 def low_rank_matrix(m, n, r, seed):
     rng = np.random.default_rng(seed)
@@ -26,6 +23,7 @@ def low_rank_matrix(m, n, r, seed):
 # -- pairwise distances --------------------------------------------------------------
 @pytest.mark.parametrize("seed", [0, 1])
 def test_pairwise_sq_dists_match_scipy_and_loop(seed):
+    scipy_distance = pytest.importorskip("scipy.spatial.distance")
     rng = np.random.default_rng(seed)
     X, Y = rng.normal(size=(30, 5)), rng.normal(size=(20, 5))
     ref = scipy_distance.cdist(X, Y, "sqeuclidean")
@@ -69,6 +67,7 @@ def test_to_grayscale_weights_and_scaling():
 # -- four subspaces --------------------------------------------------------------------
 @pytest.mark.parametrize("m, n, r, seed", [(6, 4, 2, 0), (4, 7, 3, 1), (5, 5, 5, 2), (8, 3, 1, 3)])
 def test_four_subspaces_match_scipy_and_theory(m, n, r, seed):
+    scipy_linalg = pytest.importorskip("scipy.linalg")
     A = low_rank_matrix(m, n, r, seed)
     S = four_subspaces(A)
     assert S.rank == r == np.linalg.matrix_rank(A)

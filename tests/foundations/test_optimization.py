@@ -67,10 +67,10 @@ def test_scipy_rosen_agrees():
 
 
 # -- the runner against torch.optim ---------------------------------------------------------
-torch = pytest.importorskip("torch")
 
 
 def torch_trajectory(make_opt, n_steps):
+    torch = pytest.importorskip("torch")
     x = torch.tensor(X0, dtype=torch.float64, requires_grad=True)
     opt = make_opt([x])
     xs = [x.detach().numpy().copy()]
@@ -85,6 +85,7 @@ def torch_trajectory(make_opt, n_steps):
 
 @pytest.mark.parametrize("name", ["momentum", "nesterov", "adam", "rmsprop"])
 def test_trajectories_match_torch_on_rosenbrock(name):
+    torch = pytest.importorskip("torch")
     ours, ref = {
         "momentum": (lambda p: SGD(p, lr=1e-3, momentum=0.9),
                      lambda p: torch.optim.SGD(p, lr=1e-3, momentum=0.9)),

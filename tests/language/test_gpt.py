@@ -6,12 +6,12 @@ import pytest
 from scratch.autograd import Tensor, cross_entropy, gradcheck
 from scratch.language.gpt import GPT, Block, GPTConfig, gelu, get_batch, train_gpt
 
-torch = pytest.importorskip("torch")
 
 CFG = GPTConfig(vocab_size=7, block_size=6, n_layer=2, n_head=2, n_embd=8, dtype="float64")
 
 
 def test_gelu_matches_torch_and_gradcheck():
+    torch = pytest.importorskip("torch")
     x = np.linspace(-4, 4, 17)
     ref = torch.nn.functional.gelu(torch.from_numpy(x), approximate="tanh").numpy()
     np.testing.assert_allclose(gelu(Tensor(x)).data, ref, atol=1e-14)
@@ -25,6 +25,7 @@ def test_gradcheck_block():
 
 
 def _torch_block(blk, C):
+    torch = pytest.importorskip("torch")
     layer = torch.nn.TransformerEncoderLayer(C, blk.attn.n_heads, 4 * C, dropout=0.0, activation=lambda t: torch.nn.functional.gelu(t, approximate="tanh"),
                                              batch_first=True, norm_first=True, dtype=torch.float64)
     with torch.no_grad():
@@ -40,6 +41,7 @@ def _torch_block(blk, C):
 
 
 def test_block_matches_torch_encoder_layer():
+    torch = pytest.importorskip("torch")
     rng = np.random.default_rng(1)
     blk = Block(8, 2, rng=0, dtype=np.float64)
     for p in blk.parameters():

@@ -7,8 +7,6 @@ from scratch.autograd import Tensor, cross_entropy, gradcheck
 from scratch.data.text import CharVocab
 from scratch.language.mlp_lm import MLPLanguageModel, build_dataset, evaluate_nll, text_windows, train_lm
 
-torch = pytest.importorskip("torch")
-
 
 def test_build_dataset():
     v = CharVocab.from_text(["ab"], extra=".")
@@ -20,6 +18,7 @@ def test_build_dataset():
 
 
 def test_forward_matches_torch():
+    torch = pytest.importorskip("torch")
     m = MLPLanguageModel(7, 3, 4, 5, rng=0)
     X = np.random.default_rng(0).integers(0, 7, (6, 3))
     emb = torch.from_numpy(m.emb.weight.data)[torch.from_numpy(X)].reshape(6, -1)

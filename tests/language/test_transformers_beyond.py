@@ -10,10 +10,9 @@ from scratch.language.transformers_beyond import (ADD_VOCAB, EncoderBlock, Small
                                                   train_adder, train_classifier)
 from scratch.metrics import accuracy
 
-torch = pytest.importorskip("torch")
-
 
 def test_patchify_matches_torch_unfold():
+    torch = pytest.importorskip("torch")
     x = np.random.default_rng(0).normal(size=(3, 8, 8))
     ours = patchify(x, 2)  # (3, 16, 4)
     ref = torch.nn.functional.unfold(torch.from_numpy(x)[:, None], 2, stride=2).transpose(1, 2).numpy()
@@ -42,7 +41,7 @@ def test_vit_gradcheck_and_shapes():
 
 
 def test_vit_and_cnn_learn_digits_subset():
-    from sklearn.datasets import load_digits
+    load_digits = pytest.importorskip("sklearn.datasets").load_digits
     d = load_digits()
     X, y = (d.images[:600] / 16).astype(np.float32), d.target[:600]
     for model in (VisionTransformer(rng=0), SmallCNN(rng=0)):

@@ -7,10 +7,9 @@ from scratch.autograd import Tensor, cross_entropy, gradcheck
 from scratch.language.wavenet import FuseLayer, SequenceBatchNorm, WaveNetLM
 from scratch.nn.batchnorm import BatchNorm1d
 
-torch = pytest.importorskip("torch")
-
 
 def test_batch_time_equals_batchnorm1d_on_transposed_input_and_torch():
+    torch = pytest.importorskip("torch")
     rng = np.random.default_rng(0)
     x = rng.normal(size=(5, 4, 3)) * 2 + 1
     ours = SequenceBatchNorm(3)

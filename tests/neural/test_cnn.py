@@ -10,8 +10,6 @@ from scratch.neural.mlp import fit
 from scratch.nn.conv import Conv2d
 from scratch.optim import Adam
 
-torch = pytest.importorskip("torch")
-
 
 def test_shapes_and_features():
     net = DigitCNN(rng=0)
@@ -21,6 +19,7 @@ def test_shapes_and_features():
 
 
 def test_matches_torch_forward_and_backward():
+    torch = pytest.importorskip("torch")
     ours = DigitCNN(CNNConfig(channels=(4, 6)), rng=1, dtype=np.float64)
     ref = torch.nn.Sequential(torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
                               torch.nn.Conv2d(4, 6, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),

@@ -8,8 +8,6 @@ from scratch.metrics import accuracy, predict_logits
 from scratch.neural.mlp import MLP, fit, minibatches, one_hot
 from scratch.optim import SGD, Adam
 
-torch = pytest.importorskip("torch")
-
 
 def blobs(n=120, seed=0):
     rng = np.random.default_rng(seed)
@@ -28,6 +26,7 @@ def test_forward_matches_torch_and_closed_form():
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
 def test_sgd_trajectory_matches_torch(activation):
+    torch = pytest.importorskip("torch")
     net = MLP((3, 8, 8, 4), activation=activation, rng=2)
     acts = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
     ref = torch.nn.Sequential(torch.nn.Linear(3, 8), acts[activation](), torch.nn.Linear(8, 8),

@@ -6,8 +6,6 @@ import pytest
 from scratch.autograd import Tensor, gradcheck
 from scratch.nn.layernorm import LayerNorm, layer_norm
 
-torch = pytest.importorskip("torch")
-
 
 def test_gradcheck():
     rng = np.random.default_rng(0)
@@ -35,6 +33,7 @@ def test_bad_shape():
 @pytest.mark.parametrize("dtype, tol", [(np.float64, 1e-11), (np.float32, 2e-5)])
 def test_matches_torch_at_gpt_size_in_each_dtype(dtype, tol):
     """The fused forward/backward (row means as matrix-vector products) at (B, T, C) = (3, 16, 128)."""
+    torch = pytest.importorskip("torch")
     rng = np.random.default_rng(2)
     x_np = (2 * rng.normal(size=(3, 16, 128)) + 5).astype(dtype)  # an offset mean: cancellation check
     w_np, b_np = rng.normal(size=128).astype(dtype), rng.normal(size=128).astype(dtype)
