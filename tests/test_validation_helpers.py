@@ -148,3 +148,15 @@ X2 = Tensor(np.zeros((2, 3)))
 def test_recurrent_state_is_validated(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# -- the functional API accepts arrays and refuses non-numbers -------------------------------
+import scratch.nn.functional as F  # noqa: E402
+
+
+@pytest.mark.parametrize("fn", [F.relu, F.tanh, F.sigmoid, F.gelu, F.silu])
+def test_functional_activations_take_arrays(fn):
+    x = np.array([-1.0, 0.5, 2.0])
+    np.testing.assert_allclose(fn(x).data, fn(Tensor(x)).data)
+    with pytest.raises(TypeError, match="must be a Tensor or an array of numbers"):
+        fn(["a", "b"])

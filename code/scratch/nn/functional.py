@@ -14,22 +14,32 @@ import numpy as np
 from scratch._validation import check_option
 from scratch.autograd.tensor import Tensor, cross_entropy, from_op, linear, log_softmax, softmax
 
-__all__ = ["linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "cross_entropy", "mse_loss", "gelu", "silu"]
+__all__ = ["as_tensor", "linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "cross_entropy", "mse_loss", "gelu", "silu"]
+
+
+def as_tensor(x: Any, name: str = "x") -> Tensor:
+    """``x`` itself if it is a Tensor; a float array wrapped as a constant Tensor; else a clear error."""
+    if isinstance(x, Tensor):
+        return x
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must be a Tensor or an array of numbers; got {type(x).__name__} of dtype {arr.dtype}.")
+    return Tensor(arr if arr.dtype.kind == "f" else arr.astype(np.float64))
 
 
 def relu(x: Tensor) -> Tensor:
     """max(x, 0), elementwise."""
-    return x.relu()
+    return as_tensor(x).relu()
 
 
 def tanh(x: Tensor) -> Tensor:
     """Hyperbolic tangent, elementwise."""
-    return x.tanh()
+    return as_tensor(x).tanh()
 
 
 def sigmoid(x: Tensor) -> Tensor:
     """1 / (1 + exp(-x)), elementwise (exactly 0 where exp(-x) overflows, the correct limit)."""
-    return x.sigmoid()
+    return as_tensor(x).sigmoid()
 
 
 _GELU_C = math.sqrt(2.0 / math.pi)
@@ -59,6 +69,7 @@ def gelu(x: Tensor) -> Tensor:
     :math:`1-\\tanh^2 u = 4h(1-h)`;
     temporaries are updated in place (each full pass over the array costs time).
     """
+    x = as_tensor(x)
     xd = x.data
     x2 = xd * xd                                   # x^2, kept for backward
     h = x2 * (_GELU_C * _GELU_A)
@@ -96,6 +107,7 @@ def mse_loss(prediction: Tensor, target: Any, reduction: str = "mean") -> Tensor
     :math:`L = \\frac{1}{N}\\sum_i (\\hat y_i - y_i)^2` over all elements for ``"mean"``.
     """
     check_option(reduction, ("mean", "sum", "none"), name="reduction")
+    prediction = as_tensor(prediction, "prediction")
     target_shape = target.shape if isinstance(target, Tensor) else getattr(target, "shape", None)
     if target_shape is not None and tuple(target_shape) != prediction.shape:
         raise ValueError(
@@ -118,4 +130,5 @@ def silu(x: Tensor) -> Tensor:
     :math:`\\sigma(x)\\,(1 + x(1-\\sigma(x)))`; composed from the engine's
     stable sigmoid and a product, so autograd derives the backward pass.
     """
+    x = as_tensor(x)
     return x * x.sigmoid()
