@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from scratch._validation import as_rng, check_int
 from scratch.autograd.tensor import Tensor, from_op
@@ -23,6 +23,9 @@ __all__ = ["conv2d", "max_pool2d", "im2col", "col2im", "pad_channels_last", "Con
 
 
 def _pair(value: Any, name: str, minimum: int) -> tuple[int, int]:
+    if type(value) is tuple and len(value) == 2 and type(value[0]) is int and type(value[1]) is int \
+            and min(value) >= minimum:  # already checked (a layer's own attribute): the fast path
+        return value
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or a pair of ints; got {value!r}.")
@@ -80,9 +83,12 @@ def im2col(xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]) -> 
         is fast. (Channels-first rows copy runs of ``kw`` numbers: 3-7x slower.)
     """
     (kh, kw), (sh, sw) = kernel, stride
-    win = sliding_window_view(xp, (kh, kw), axis=(1, 2))[:, ::sh, ::sw]  # (N, Ho, Wo, C, kh, kw): a view
-    n, ho, wo, c = win.shape[:4]
-    return win.transpose(0, 1, 2, 4, 5, 3).reshape(n * ho * wo, kh * kw * c)  # the one copy
+    n, hp, wp, c = xp.shape
+    ho, wo = (hp - kh) // sh + 1, (wp - kw) // sw + 1
+    s_n, s_h, s_w, s_c = xp.strides
+    win = as_strided(xp, shape=(n, ho, wo, kh, kw, c), strides=(s_n, sh * s_h, sw * s_w, s_h, s_w, s_c),
+                     writeable=False)  # (N, Ho, Wo, kh, kw, C): every window, a read-only view
+    return win.reshape(n * ho * wo, kh * kw * c)  # the one copy
 
 
 def col2im(cols: np.ndarray, shape: tuple[int, ...], kernel: tuple[int, int], stride: tuple[int, int],
