@@ -24,7 +24,7 @@ def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: T
 
     Parameters
     ----------
-    x : Tensor of shape (N, C, *spatial)
+    x : Tensor of shape ``(N, C, *spatial)``
         ``C`` must be divisible by ``num_groups``; ``spatial`` may be empty.
     num_groups : int
     weight, bias : Tensor of shape (C,) or None
@@ -147,7 +147,7 @@ class GroupNorm(Module):
         self.bias = Parameter(np.zeros(num_channels, dtype=dtype)) if affine else None
 
     def forward(self, x: Tensor) -> Tensor:
-        """(N, C, *spatial) -> (N, C, *spatial)."""
+        """``(N, C, *spatial)`` -> ``(N, C, *spatial)``."""
         if x.ndim < 2 or x.shape[1] != self.num_channels:
             raise ValueError(f"GroupNorm({self.num_groups}, {self.num_channels}) expects input of shape "
                              f"(N, {self.num_channels}, ...); got {x.shape}.")
