@@ -33,7 +33,7 @@ def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: T
 
     Returns
     -------
-    Tensor of shape (N, C, *spatial)
+    Tensor of shape ``(N, C, *spatial)``
 
     Notes
     -----
