@@ -16,7 +16,7 @@ def data(seed=0, n=300, d=6):
 
 
 def test_weighted_ridge_matches_sklearn():
-    sklearn_linear = pytest.importorskip('sklearn.linear_model')
+    sklearn_linear = pytest.importorskip("sklearn.linear_model")
     rng = np.random.default_rng(1)
     Z, f, w = rng.normal(size=(50, 4)), rng.normal(size=50), rng.random(50)
     coef, b = weighted_ridge(Z, f, w, alpha=0.7)
@@ -49,7 +49,7 @@ def test_forward_selection_finds_the_relevant_features():
 @pytest.mark.parametrize("seed", [0, 3])
 def test_agrees_with_the_lime_package_on_identical_perturbations(seed):
     """lime draws RandomState(seed).normal(0, 1, n*d) first: feed the same draws to ours."""
-    lime_tabular = pytest.importorskip('lime.lime_tabular')
+    lime_tabular = pytest.importorskip("lime.lime_tabular")
     X = data(seed, d=8)
     w = np.random.default_rng(seed).normal(size=8)
     mu, sd = X.mean(0), X.std(0)
