@@ -160,3 +160,24 @@ def test_functional_activations_take_arrays(fn):
     np.testing.assert_allclose(fn(x).data, fn(Tensor(x)).data)
     with pytest.raises(TypeError, match="must be a Tensor or an array of numbers"):
         fn(["a", "b"])
+
+
+# -- Tensor shape, axis and index errors name the tensor and what to do -------------------------
+T6 = Tensor(np.arange(6.0).reshape(2, 3))
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: T6.sum(axis=2), ValueError, r"sum: axis 2 is out of range"),
+    (lambda: T6.mean(axis=(0, 0)), ValueError, "out of range or repeated"),
+    (lambda: T6.max(axis=-3), ValueError, "max: axis -3"),
+    (lambda: T6.var(axis=5), ValueError, "axis 5"),
+    (lambda: T6.sum(axis=1.0), TypeError, "axis must be an int"),
+    (lambda: T6.transpose(0, 0), ValueError, "permutation of the axes 0..1"),
+    (lambda: T6[5], IndexError, r"tensor of shape \(2, 3\)"),
+    (lambda: T6[:, [0, 7]], IndexError, r"tensor of shape \(2, 3\)"),
+    (lambda: T6.reshape(4, 2), ValueError, r"cannot reshape a tensor of shape \(2, 3\)"),
+    (lambda: T6 @ Tensor(np.ones((2, 2))), ValueError, "matmul shape mismatch"),
+])
+def test_tensor_errors_are_clear(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

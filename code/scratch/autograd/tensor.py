@@ -192,6 +192,18 @@ def from_op(data: np.ndarray, parents: tuple["Tensor", ...], backward: BackwardF
     return out
 
 
+def _check_axis(axis: Any, ndim: int, op: str) -> None:
+    """Axes of a reduction must lie in ``[-ndim, ndim)`` and not repeat (a clear error, not numpy's)."""
+    if axis is None:
+        return
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    if any(not isinstance(a, (int, np.integer)) or isinstance(a, bool) for a in axes):
+        raise TypeError(f"{op}: axis must be an int or a tuple of ints; got {axis!r}.")
+    if any(not -ndim <= a < ndim for a in axes) or len({a % max(ndim, 1) for a in axes}) != len(axes):
+        raise ValueError(f"{op}: axis {axis!r} is out of range or repeated for a tensor with {ndim} axes; "
+                         f"use axes in [-{ndim}, {ndim}).")
+
+
 def _lift(x: Any, like: "Tensor") -> "Tensor":
     """Wrap a number or array as a constant tensor (Python numbers take ``like``'s dtype)."""
     if isinstance(x, Tensor):
@@ -634,6 +646,7 @@ class Tensor:
     # ---- primitive ops: reductions -------------------------------------------
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
         x = self
+        _check_axis(axis, x.ndim, "sum")
         out = x.data.sum(axis=axis, keepdims=keepdims)
 
         def backward(g):  # every summed element gets the gradient of the sum
@@ -646,6 +659,7 @@ class Tensor:
     def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
         """Maximum over ``axis``; ties share the gradient equally (like ``torch.amax``)."""
         x = self
+        _check_axis(axis, x.ndim, "max")
         top = x.data.max(axis=axis, keepdims=True)  # keepdims for broadcasting in backward
         out = top if keepdims else (top.reshape(()) if axis is None else np.squeeze(top, axis))
 
@@ -689,6 +703,10 @@ class Tensor:
             )
         x = self
         perm = tuple(axes) if axes else tuple(range(x.ndim))[::-1]
+        if sorted(int(a) % max(x.ndim, 1) for a in perm) != list(range(x.ndim)) or any(
+                not -x.ndim <= int(a) < x.ndim for a in perm):
+            raise ValueError(f"transpose needs a permutation of the axes 0..{x.ndim - 1} of a tensor of shape "
+                             f"{x.shape}; got {perm}.")
         inverse = tuple(np.argsort(perm))
         return from_op(x.data.transpose(perm), (x,), lambda g: (g.transpose(inverse),), "transpose")
 
@@ -704,7 +722,11 @@ class Tensor:
             index = index.data
         elif isinstance(index, tuple):
             index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
-        out = x.data[index]
+        try:
+            out = x.data[index]
+        except IndexError as exc:  # numpy's message names neither the tensor nor what to do
+            raise IndexError(f"cannot index a tensor of shape {x.shape} with {index!r}: {exc}. Indices must "
+                             "lie in [-size, size) along each axis.") from None
         basic = _is_basic_index(index)
 
         def backward(g):
@@ -719,6 +741,7 @@ class Tensor:
 
     # ---- composite ops (built from the primitives above) ---------------------
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> "Tensor":
+        _check_axis(axis, self.ndim, "mean")
         n = _count(self.shape, axis)
         return self.sum(axis=axis, keepdims=keepdims) * (1.0 / n)
 
