@@ -118,7 +118,8 @@ class MultivariateNormal(Distribution):
 
     .. math::
         \\log p(x) = -\\tfrac12 \\lVert z \\rVert^2 - \\sum_i \\log L_{ii} - \\tfrac d2 \\log 2\\pi,
-        \\qquad H = \\tfrac d2 (1 + \\log 2\\pi) + \\sum_i \\log L_{ii},
+
+        H = \\tfrac d2 (1 + \\log 2\\pi) + \\sum_i \\log L_{ii},
 
     and the reparameterised sample :math:`x = \\mu + L\\varepsilon`,
     :math:`\\varepsilon \\sim \\mathcal N(0, I_d)`.

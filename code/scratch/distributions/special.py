@@ -132,8 +132,8 @@ def digamma(x: Any) -> Tensor:
     10, where the asymptotic series
 
     .. math::
-        \\psi(x) \\approx \\log x - \\frac{1}{2x} - \\frac{1}{12x^2} + \\frac{1}{120x^4}
-        - \\frac{1}{252x^6} + \\frac{1}{240x^8} - \\frac{1}{132x^{10}} + \\frac{691}{32760x^{12}}
+        \\psi(x) \\approx \\log x - \\frac{1}{2x} - \\frac{1}{12x^2} + \\frac{1}{120x^4} \\\\
+        - \\frac{1}{252x^6} + \\frac{1}{240x^8} - \\frac{1}{132x^{10}} + \\frac{691}{32760x^{12}} \\\\
         - \\frac{1}{12x^{14}}
 
     is accurate to about 1e-16. The derivative is the trigamma function :math:`\\psi'(x)`.

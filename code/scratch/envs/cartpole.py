@@ -49,8 +49,10 @@ def cartpole_dynamics(state: np.ndarray, action: Any) -> tuple[np.ndarray, np.nd
     With :math:`F = \\pm 10`, :math:`m_p l = 0.05` and :math:`M = m_c + m_p`:
 
     .. math::
-        t = (F + m_p l \\dot\\theta^2 \\sin\\theta)/M, \\quad
-        \\ddot\\theta = \\frac{g\\sin\\theta - t\\cos\\theta}{l\\,(4/3 - m_p\\cos^2\\theta/M)}, \\quad
+        t = (F + m_p l \\dot\\theta^2 \\sin\\theta)/M,
+
+        \\ddot\\theta = \\frac{g\\sin\\theta - t\\cos\\theta}{l\\,(4/3 - m_p\\cos^2\\theta/M)},
+
         \\ddot x = t - m_p l\\,\\ddot\\theta\\cos\\theta/M,
 
     then Euler: :math:`x \\leftarrow x + \\tau\\dot x`, :math:`\\dot x \\leftarrow \\dot x + \\tau\\ddot x`,

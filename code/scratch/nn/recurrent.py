@@ -53,7 +53,8 @@ def lstm_sequence(xw: Tensor, weight_hh: Tensor, bias_hh: Tensor | None = None,
 
     .. math::
 
-        i = \sigma(z^i),\ f = \sigma(z^f),\ g = \tanh(z^g),\ o = \sigma(z^o),\quad
+        i = \sigma(z^i),\ f = \sigma(z^f),\ g = \tanh(z^g),\ o = \sigma(z^o),
+
         c_t = f \odot c_{t-1} + i \odot g,\quad h_t = o \odot \tanh c_t.
 
     Backward through time, for :math:`t = T..1`, where :math:`\delta h_t` and
@@ -62,8 +63,9 @@ def lstm_sequence(xw: Tensor, weight_hh: Tensor, bias_hh: Tensor | None = None,
 
     .. math::
 
-        \delta c_t \mathrel{+}= \delta h_t \odot o \odot (1 - \tanh^2 c_t),\quad
-        \delta z_t = [\delta c_t \odot g \odot i(1-i),\ \delta c_t \odot c_{t-1} \odot f(1-f),\
+        \delta c_t \mathrel{+}= \delta h_t \odot o \odot (1 - \tanh^2 c_t),
+
+        \delta z_t = [\delta c_t \odot g \odot i(1-i),\ \delta c_t \odot c_{t-1} \odot f(1-f), \\
         \delta c_t \odot i \odot (1-g^2),\ \delta h_t \odot \tanh c_t \odot o(1-o)],
 
     then :math:`\delta h_{t-1} = \delta z_t W_{hh}^\top`, :math:`\delta c_{t-1} = \delta c_t \odot f`,

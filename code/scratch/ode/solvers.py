@@ -239,7 +239,8 @@ def rk4_step(f: RHS, t: float, y: State, h: float) -> State:
     -----
     .. math::
         k_1 = f(t_n, y_n),\\quad
-        k_2 = f(t_n + \\tfrac{h}{2}, y_n + \\tfrac{h}{2} k_1),\\quad
+        k_2 = f(t_n + \\tfrac{h}{2}, y_n + \\tfrac{h}{2} k_1),
+
         k_3 = f(t_n + \\tfrac{h}{2}, y_n + \\tfrac{h}{2} k_2),\\quad
         k_4 = f(t_n + h, y_n + h k_3),
 
