@@ -80,8 +80,13 @@ class Optimizer:
         *parameter groups*: dicts with a ``"params"`` entry and any of the
         optimizer's options, which override the defaults for that group::
 
-            AdamW([{"params": decay, "weight_decay": 0.1},
-                   {"params": no_decay, "weight_decay": 0.0}], lr=1e-3)
+            groups = [
+                {"params": decay,
+                 "weight_decay": 0.1},
+                {"params": no_decay,
+                 "weight_decay": 0.0},
+            ]
+            AdamW(groups, lr=1e-3)
 
     defaults : dict
         The options of every group that does not set them (``lr`` included).
@@ -475,7 +480,8 @@ class AdamW(Adam):
     weight matrices but not biases and normalisation gains::
 
         AdamW([{"params": weights, "weight_decay": 0.1},
-               {"params": others, "weight_decay": 0.0}], lr=3e-4, betas=(0.9, 0.95))
+               {"params": others, "weight_decay": 0.0}],
+              lr=3e-4, betas=(0.9, 0.95))
 
     Notes
     -----
