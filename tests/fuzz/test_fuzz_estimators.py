@@ -6,20 +6,20 @@ Two parts:
   malformed X and y at fit and at predict time;
 * a hand-written table of calls into functions and layers, each with the expected error
   type and a ``match=`` on its message.
-Run ``python tests/test_fuzz.py`` to print the counts per category.
+Run ``python tests/fuzz/test_fuzz_estimators.py`` to print the counts per category.
 """
 
 from __future__ import annotations
 
-import re
 import sys
-import traceback
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent))
+from _harness import classify  # noqa: E402
 from test_estimator_contract import ESTIMATORS, data, fit  # noqa: E402
 
 BAD_X = {
@@ -38,28 +38,6 @@ BAD_Y = {
     "2-D column": lambda y: y[:, None],
     "None": lambda y: None,
 }
-
-
-# Messages of errors raised by numpy's C code (their traceback ends in the caller's frame).
-NUMPY_MESSAGES = re.compile(
-    r"matmul: Input operand|operands could not be broadcast|could not broadcast|is out of bounds|"
-    r"cannot reshape array|setting an array element with a sequence|memoryview|"
-    r"inhomogeneous shape|not aligned|ufunc|must be a scalar|truth value of an array")
-
-
-def classify(call) -> str:
-    """'clear' (ValueError/TypeError raised from scratch), 'numpy' (raised inside numpy or an
-    unexpected type), or 'silent' (no error)."""
-    try:
-        call()
-    except (ValueError, TypeError) as exc:
-        frames = traceback.extract_tb(exc.__traceback__)
-        origin = frames[-1].filename if frames else ""
-        inside = "/numpy/" in origin or "site-packages" in origin or NUMPY_MESSAGES.search(str(exc))
-        return "numpy" if inside else "clear"
-    except Exception:  # noqa: BLE001 - anything else (IndexError, LinAlgError, ...) is not a clear error
-        return "numpy"
-    return "silent"
 
 
 def sweep_cases():
@@ -82,6 +60,7 @@ def sweep_cases():
 
 
 SWEEP = sweep_cases()
+COVERED = [type(factory()) for factory, _, _ in ESTIMATORS]  # for test_fuzz_coverage.py
 
 
 @pytest.mark.parametrize("name, call", SWEEP, ids=[n for n, _ in SWEEP])
