@@ -6,26 +6,5 @@
   :class:`~scratch.autograd.Tensor` states, so gradients flow through the solver.
 """
 
-from scratch.ode.solvers import (
-    METHODS,
-    ODESolution,
-    dopri5,
-    dopri5_step,
-    euler,
-    euler_step,
-    odeint,
-    rk4,
-    rk4_step,
-)
-
-__all__ = [
-    "ODESolution",
-    "odeint",
-    "euler",
-    "rk4",
-    "dopri5",
-    "euler_step",
-    "rk4_step",
-    "dopri5_step",
-    "METHODS",
-]
+from scratch.ode.solvers import *  # noqa: F401,F403 - re-exports exactly solvers.__all__
+from scratch.ode.solvers import __all__  # noqa: F401

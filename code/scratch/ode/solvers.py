@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any, Callable
 
 import numpy as np
@@ -73,6 +74,13 @@ class ODESolution:
     n_steps: int
     n_rejected: int
     method: str
+
+    def __post_init__(self) -> None:
+        check_option(self.method, METHODS, name="method")
+        n_times = len(np.atleast_1d(self.t))
+        if len(self.y) != n_times:
+            raise ValueError(f"y must have one row per time: t has {n_times} times but y has {len(self.y)} rows "
+                             f"(shape {tuple(self.y.shape)}).")
 
     def __repr__(self) -> str:
         kind = "Tensor" if isinstance(self.y, Tensor) else "ndarray"
@@ -182,6 +190,17 @@ def _stack(ys: list[State]) -> State:
     return np.stack(ys, axis=0)
 
 
+def _check_step_args(f: RHS, t: float, y: State, h: float) -> None:
+    """The arguments of one step: a callable ``f`` and finite real ``t`` and ``h`` (cheap checks)."""
+    if not callable(f):
+        raise TypeError(f"f must be a callable f(t, y); got {type(f).__name__}.")
+    for name, value in (("t", t), ("h", h)):
+        if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
+            raise TypeError(f"{name} must be a real number; got {type(value).__name__} ({value!r}).")
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number; got {value!r}.")
+
+
 # =============================================================================
 # One step of each method
 # =============================================================================
@@ -213,6 +232,7 @@ def euler_step(f: RHS, t: float, y: State, h: float) -> State:
 
     with local error :math:`O(h^2)` and global error :math:`O(h)`.
     """
+    _check_step_args(f, t, y, h)
     return y + h * f(t, y)
 
 
@@ -249,6 +269,7 @@ def rk4_step(f: RHS, t: float, y: State, h: float) -> State:
 
     with local error :math:`O(h^5)` and global error :math:`O(h^4)`.
     """
+    _check_step_args(f, t, y, h)
     k1 = f(t, y)
     k2 = f(t + h / 2, y + (h / 2) * k1)
     k3 = f(t + h / 2, y + (h / 2) * k2)
@@ -321,6 +342,10 @@ def dopri5_step(f: RHS, t: float, y: State, h: float, k1: State | None = None) -
     where :math:`\\hat b` are the weights of the embedded fourth-order method and
     :math:`k_7 = f(t + h, y_{n+1})` (:math:`b_7 = 0`).
     """
+    _check_step_args(f, t, y, h)
+    if k1 is not None and tuple(np.shape(_data(k1))) != tuple(np.shape(_data(y))):
+        raise ValueError(f"k1 has shape {tuple(np.shape(_data(k1)))} but y has shape {tuple(np.shape(_data(y)))}; "
+                         "k1 must be f(t, y), with the shape of y (or None to compute it).")
     ks = [f(t, y) if k1 is None else k1]
     for c, a in zip(_DP_C[1:], _DP_A[1:]):
         ks.append(f(t + c * h, _combine(y, h, a, ks)))
