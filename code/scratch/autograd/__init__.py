@@ -11,46 +11,15 @@
 """
 
 from scratch.autograd.gradcheck import GradcheckError, gradcheck, numerical_grad
-from scratch.autograd.tensor import (
-    Tensor,
-    concatenate,
-    cross_entropy,
-    enable_grad,
-    from_op,
-    is_grad_enabled,
-    linear,
-    log_softmax,
-    no_grad,
-    ones,
-    randn,
-    softmax,
-    stack,
-    unbroadcast,
-    where,
-    zeros,
-)
+from scratch.autograd import tensor as _tensor
+from scratch.autograd.tensor import *  # noqa: F401,F403 - Tensor, no_grad, ..., randn (tensor.__all__)
 from scratch.autograd.value import Value
 from scratch.autograd import linalg  # cholesky, solve_triangular, solve, logdet with gradients
 
 __all__ = [
     "Value",
     "linalg",
-    "Tensor",
-    "no_grad",
-    "enable_grad",
-    "is_grad_enabled",
-    "from_op",
-    "unbroadcast",
-    "concatenate",
-    "stack",
-    "where",
-    "linear",
-    "log_softmax",
-    "softmax",
-    "cross_entropy",
-    "zeros",
-    "ones",
-    "randn",
+    *_tensor.__all__,
     "gradcheck",
     "numerical_grad",
     "GradcheckError",

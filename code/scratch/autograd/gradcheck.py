@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from scratch._validation import RNG, as_rng
+from scratch._validation import RNG, as_rng, check_positive
 from scratch.autograd.tensor import Tensor, no_grad
 
 __all__ = ["GradcheckError", "numerical_grad", "gradcheck"]
@@ -48,6 +48,8 @@ def numerical_grad(
     constants (their entry is None).
     """
     inputs = _check_inputs(inputs)
+    eps = check_positive(eps, name="eps")
+    cotangent = np.asarray(cotangent)
     grads: list[np.ndarray | None] = []
     with no_grad():
         for t in inputs:
@@ -58,7 +60,11 @@ def numerical_grad(
             for idx in np.ndindex(t.shape):
                 original = t.data[idx]
                 t.data[idx] = original + eps
-                f_plus = float(np.sum(fn(*inputs).data * cotangent))
+                out = fn(*inputs).data
+                if cotangent.shape != out.shape and cotangent.size != 1:
+                    raise ValueError(f"numerical_grad: cotangent has shape {cotangent.shape} but fn's output "
+                                     f"has shape {out.shape}; they must match.")
+                f_plus = float(np.sum(out * cotangent))
                 t.data[idx] = original - eps
                 f_minus = float(np.sum(fn(*inputs).data * cotangent))
                 t.data[idx] = original
@@ -104,6 +110,9 @@ def gradcheck(
         True when every gradient agrees.
     """
     inputs = _check_inputs(inputs)
+    check_positive(eps, name="eps")
+    check_positive(atol, name="atol", strict=False)
+    check_positive(rtol, name="rtol", strict=False)
     if not any(t.requires_grad for t in inputs):
         raise ValueError("gradcheck: no input has requires_grad=True, so there is nothing to check.")
     out = fn(*inputs)

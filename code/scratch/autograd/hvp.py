@@ -37,6 +37,8 @@ def _check(params: Params, activations: Sequence[str], X) -> np.ndarray:
     X = np.asarray(X, dtype=float)
     if X.ndim < 2 or X.shape[-1] != params[0][0].shape[-2]:
         raise ValueError(f"X must have shape (..., n_samples, {params[0][0].shape[-2]}); got {X.shape}.")
+    if not np.isfinite(X).all():
+        raise ValueError("X contains NaN or infinite values; remove or impute them first.")
     return X
 
 

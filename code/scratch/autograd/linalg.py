@@ -72,6 +72,15 @@ def _check_rhs(A: Tensor, B: Tensor, fn: str) -> bool:
     return vector
 
 
+def _system(A: Any, B: Any, name: str, fn: str) -> tuple[Tensor, Tensor, bool, np.ndarray]:
+    """Check a system ``A X = B``: tensors ``A``, ``B``, whether ``B`` is a batch of vectors, and
+    ``B``'s data as matrices (..., n, k)."""
+    A, B = _as_tensor(A, name), _as_tensor(B, "B")
+    _check_square(A, name, fn)
+    vector = _check_rhs(A, B, fn)
+    return A, B, vector, (B.data[..., None] if vector else B.data)  # (..., n, k)
+
+
 def _mT(x: np.ndarray) -> np.ndarray:
     return np.swapaxes(x, -1, -2)
 
@@ -219,13 +228,10 @@ def solve_triangular(L: Any, B: Any, lower: bool = True) -> Tensor:
 
     (``triu`` for an upper-triangular ``L``): only the used triangle gets a gradient.
     """
-    L, B = _as_tensor(L, "L"), _as_tensor(B, "B")
-    _check_square(L, "L", "solve_triangular")
-    vector = _check_rhs(L, B, "solve_triangular")
+    L, B, vector, Bm = _system(L, B, "L", "solve_triangular")  # Bm: (..., n, k)
     lower = bool(lower)
     Ld = np.tril(L.data) if lower else np.triu(L.data)
     _check_nonsingular_triangular(Ld, "solve_triangular")
-    Bm = B.data[..., None] if vector else B.data  # (..., n, k)
     X = _substitute(Ld, Bm, lower)  # (..., n, k)
 
     def backward(g):
@@ -293,10 +299,7 @@ def solve(A: Any, B: Any) -> Tensor:
 
     For a symmetric positive-definite ``A`` prefer :func:`cholesky` + :func:`cho_solve`.
     """
-    A, B = _as_tensor(A, "A"), _as_tensor(B, "B")
-    _check_square(A, "A", "solve")
-    vector = _check_rhs(A, B, "solve")
-    Bm = B.data[..., None] if vector else B.data  # (..., n, k)
+    A, B, vector, Bm = _system(A, B, "A", "solve")  # Bm: (..., n, k)
     batch = np.broadcast_shapes(A.shape[:-2], Bm.shape[:-2])
     Ab = np.broadcast_to(A.data, batch + A.shape[-2:])
     Bb = np.broadcast_to(Bm, batch + Bm.shape[-2:])

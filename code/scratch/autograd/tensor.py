@@ -114,10 +114,11 @@ def _to_array(data: Any, dtype: Any = None) -> np.ndarray:
     """Convert ``data`` to a numeric ndarray (float64 for Python numbers/lists)."""
     try:
         arr = np.asarray(data, dtype=dtype)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError):
         raise TypeError(
-            f"Tensor data must be numeric array-like; got {type(data).__name__} that "
-            f"numpy cannot convert ({exc}). Pass a float numpy array or a list of numbers."
+            f"Tensor data must be numeric array-like; got {type(data).__name__} that numpy cannot convert "
+            "(ragged nested lists, or objects that are not numbers). Pass a float numpy array or a "
+            "rectangular list of numbers."
         ) from None
     if arr.dtype.kind not in "fiub":
         raise TypeError(
@@ -158,8 +159,12 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if grad.shape == shape:
         return grad
     n_new = grad.ndim - len(shape)  # leading axes that broadcasting prepended
-    stretched = tuple(n_new + i for i, n in enumerate(shape) if n == 1 and grad.shape[n_new + i] != 1)
-    return grad.sum(axis=tuple(range(n_new)) + stretched).reshape(shape)
+    try:
+        stretched = tuple(n_new + i for i, n in enumerate(shape) if n == 1 and grad.shape[n_new + i] != 1)
+        return grad.sum(axis=tuple(range(n_new)) + stretched).reshape(shape)
+    except (ValueError, IndexError, TypeError):
+        raise ValueError(f"unbroadcast: a gradient of shape {grad.shape} cannot be reduced to shape {tuple(shape)}: "
+                         "that shape does not broadcast to the gradient's. Pass the input's own shape.") from None
 
 
 def from_op(data: np.ndarray, parents: tuple["Tensor", ...], backward: BackwardFn, op: str = "") -> "Tensor":
@@ -181,7 +186,12 @@ def from_op(data: np.ndarray, parents: tuple["Tensor", ...], backward: BackwardF
     out.grad = None
     out._op = op
     out._retain = False
-    if _grad_enabled and any(p.requires_grad for p in parents):
+    try:
+        track = _grad_enabled and any(p.requires_grad for p in parents)
+    except AttributeError:
+        raise TypeError(f"from_op: parents must be a tuple of Tensors; got "
+                        f"{[type(p).__name__ for p in parents]}. Wrap constants with Tensor(...).") from None
+    if track:
         out.requires_grad = True
         out._parents = parents
         out._backward = backward
@@ -211,6 +221,12 @@ def _lift(x: Any, like: "Tensor") -> "Tensor":
     if isinstance(x, (int, float)):  # "weak" Python scalar: 2.0 * float32 stays float32
         return Tensor(np.asarray(x, dtype=np.result_type(like.data, x)))
     return Tensor(x)
+
+
+def _broadcast_error(op: str, *shapes: tuple[int, ...]) -> ValueError:
+    """The clear error for operands whose shapes do not broadcast together."""
+    return ValueError(f"'{op}': shapes {', '.join(map(str, shapes))} do not broadcast together; sizes must match "
+                      "or be 1 along each trailing axis. Reshape one operand (e.g. x.reshape(-1, 1)).")
 
 
 def _is_basic_index(index: Any) -> bool:
@@ -467,7 +483,10 @@ class Tensor:
     # ---- primitive ops: elementwise arithmetic (with broadcasting) ------------
     def __add__(self, other: Any) -> "Tensor":
         a, b = self, _lift(other, self)
-        out = a.data + b.data
+        try:
+            out = a.data + b.data
+        except ValueError:
+            raise _broadcast_error("+", a.shape, b.shape) from None
 
         def backward(g):  # d(a+b)/da = d(a+b)/db = 1
             ga = unbroadcast(g, a.shape) if a.requires_grad else None
@@ -478,7 +497,10 @@ class Tensor:
 
     def __sub__(self, other: Any) -> "Tensor":
         a, b = self, _lift(other, self)
-        out = a.data - b.data
+        try:
+            out = a.data - b.data
+        except ValueError:
+            raise _broadcast_error("-", a.shape, b.shape) from None
 
         def backward(g):  # d(a-b)/da = 1, d(a-b)/db = -1
             ga = unbroadcast(g, a.shape) if a.requires_grad else None
@@ -489,7 +511,10 @@ class Tensor:
 
     def __mul__(self, other: Any) -> "Tensor":
         a, b = self, _lift(other, self)
-        out = a.data * b.data
+        try:
+            out = a.data * b.data
+        except ValueError:
+            raise _broadcast_error("*", a.shape, b.shape) from None
 
         def backward(g):  # d(ab)/da = b, d(ab)/db = a
             ga = unbroadcast(g * b.data, a.shape) if a.requires_grad else None
@@ -500,7 +525,10 @@ class Tensor:
 
     def __truediv__(self, other: Any) -> "Tensor":
         a, b = self, _lift(other, self)
-        out = a.data / b.data
+        try:
+            out = a.data / b.data
+        except ValueError:
+            raise _broadcast_error("/", a.shape, b.shape) from None
 
         def backward(g):  # d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -out/b
             ga = unbroadcast(g / b.data, a.shape) if a.requires_grad else None
@@ -724,9 +752,9 @@ class Tensor:
             index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
         try:
             out = x.data[index]
-        except IndexError as exc:  # numpy's message names neither the tensor nor what to do
-            raise IndexError(f"cannot index a tensor of shape {x.shape} with {index!r}: {exc}. Indices must "
-                             "lie in [-size, size) along each axis.") from None
+        except IndexError:  # numpy's message names neither the tensor nor what to do
+            raise IndexError(f"cannot index a tensor of shape {x.shape} with {index!r}: an index is out of range. "
+                             "Indices must lie in [-size, size) along each axis.") from None
         basic = _is_basic_index(index)
 
         def backward(g):
@@ -761,6 +789,8 @@ class Tensor:
         return self * self
 
     def swapaxes(self, axis1: int, axis2: int) -> "Tensor":
+        _check_axis(axis1, self.ndim, "swapaxes")
+        _check_axis(axis2, self.ndim, "swapaxes")
         perm = list(range(self.ndim))
         perm[axis1], perm[axis2] = perm[axis2], perm[axis1]
         return self.transpose(perm)
@@ -798,7 +828,12 @@ def concatenate(tensors: Iterable[Tensor], axis: int = 0) -> Tensor:
     tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
     if not tensors:
         raise ValueError("concatenate needs at least one tensor; got none.")
-    out = np.concatenate([t.data for t in tensors], axis=axis)
+    _check_axis(axis, tensors[0].ndim, "concatenate")
+    try:
+        out = np.concatenate([t.data for t in tensors], axis=axis)
+    except ValueError:
+        raise ValueError(f"concatenate along axis {axis} needs tensors whose other axes match; got shapes "
+                         f"{[t.shape for t in tensors]}.") from None
     ends = np.cumsum([t.shape[axis] for t in tensors])[:-1]  # where to cut the gradient
 
     def backward(g):  # each input gets its own slice of g
@@ -834,7 +869,10 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         raise TypeError("where: at least one of `a` and `b` must be a Tensor.")
     a = _lift(a, b) if not isinstance(a, Tensor) else a
     b = _lift(b, a)
-    out = np.where(cond, a.data, b.data)
+    try:
+        out = np.where(cond, a.data, b.data)
+    except ValueError:
+        raise _broadcast_error("where", cond.shape, a.shape, b.shape) from None
 
     def backward(g):  # the gradient goes to whichever input was chosen
         ga = unbroadcast(np.where(cond, g, 0), a.shape) if a.requires_grad else None
@@ -866,7 +904,12 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     :math:`Y = XW + b`, with :math:`\\partial L/\\partial X = G W^\\top`,
     :math:`\\partial L/\\partial W = X^\\top G`, :math:`\\partial L/\\partial b = \\sum_n G_n`.
     """
+    if not isinstance(weight, Tensor) or not (bias is None or isinstance(bias, Tensor)):
+        raise TypeError(f"linear: weight and bias must be Tensors (e.g. Parameters); got "
+                        f"{type(weight).__name__} and {type(bias).__name__}.")
     x = _lift(x, weight)
+    if bias is not None and bias.shape != (weight.shape[-1],):
+        raise ValueError(f"linear: bias must have shape (out_features,) = ({weight.shape[-1]},); got {bias.shape}.")
     if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[0]:
         raise ValueError(
             f"linear: x of shape {x.shape} does not fit weight of shape {weight.shape}; "
@@ -889,6 +932,14 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return from_op(out, parents, backward, "linear")
 
 
+def _check_softmax_input(x: Any, axis: Any, op: str) -> None:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op} needs a Tensor; got {type(x).__name__}. Wrap the data with Tensor(...).")
+    if not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+        raise TypeError(f"{op}: axis must be an int; got {axis!r}.")
+    _check_axis(axis, x.ndim, op)
+
+
 def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     """Numerically stable ``log(softmax(x))`` along ``axis``.
 
@@ -897,6 +948,7 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     :math:`\\log p_i = (x_i - m) - \\log\\sum_j e^{x_j - m}` with :math:`m = \\max_j x_j`,
     so no exponential overflows. Backward: :math:`g_i - p_i \\sum_j g_j`.
     """
+    _check_softmax_input(x, axis, "log_softmax")
     z = x.data
     shifted = z - z.max(axis=axis, keepdims=True)
     out = shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
@@ -915,6 +967,7 @@ def softmax(x: Tensor, axis: int = -1) -> Tensor:
     :math:`p_i = e^{x_i - m} / \\sum_j e^{x_j - m}`. Backward (the softmax Jacobian
     applied to ``g``): :math:`p_i (g_i - \\sum_j g_j p_j)`.
     """
+    _check_softmax_input(x, axis, "softmax")
     z = x.data
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     out = e / e.sum(axis=axis, keepdims=True)
@@ -997,13 +1050,27 @@ def cross_entropy(logits: Tensor, targets: Any, reduction: str = "mean") -> Tens
 # ---- constructors ------------------------------------------------------------
 
 
+def _check_shape(shape: tuple[Any, ...], fn: str) -> tuple[int, ...]:
+    """Sizes of a new tensor: non-negative ints, given as ``f(2, 3)`` or ``f((2, 3))``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    for n in shape:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"{fn}: sizes must be integers; got {shape!r}.")
+        if n < 0:
+            raise ValueError(f"{fn}: sizes must be >= 0; got {shape!r}.")
+    return tuple(int(n) for n in shape)
+
+
 def zeros(*shape: int, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros."""
+    shape = _check_shape(shape, "zeros")
     return Tensor(np.zeros(shape, dtype=dtype), requires_grad=requires_grad)
 
 
 def ones(*shape: int, dtype: Any = np.float64, requires_grad: bool = False) -> Tensor:
     """A tensor of ones."""
+    shape = _check_shape(shape, "ones")
     return Tensor(np.ones(shape, dtype=dtype), requires_grad=requires_grad)
 
 
@@ -1016,5 +1083,6 @@ def randn(
     """Standard normal samples drawn from ``rng`` (a Generator, a seed, or None)."""
     from scratch._validation import as_rng
 
+    shape = _check_shape(shape, "randn")
     data = as_rng(rng).standard_normal(shape).astype(dtype, copy=False)
     return Tensor(data, requires_grad=requires_grad)

@@ -12,6 +12,7 @@ from typing import Iterable
 import numpy as np
 
 from scratch._validation import RNG, as_rng
+from scratch._validation import check_int
 from scratch.autograd.value import Value
 
 __all__ = ["Neuron", "Layer", "MLP"]
@@ -34,6 +35,7 @@ class Neuron:
     def __init__(self, n_in: int, activation: str = "tanh", rng: RNG = None):
         if activation not in ("tanh", "relu", "linear"):
             raise ValueError(f"Unknown activation={activation!r}; expected 'tanh', 'relu' or 'linear'.")
+        n_in = check_int(n_in, name="n_in", minimum=1)
         rng = as_rng(rng)
         self.w = [Value(float(v)) for v in rng.uniform(-1, 1, n_in)]
         self.b = Value(0.0)
@@ -54,6 +56,7 @@ class Layer:
     """``n_out`` neurons that read the same ``n_in`` inputs."""
 
     def __init__(self, n_in: int, n_out: int, activation: str = "tanh", rng: RNG = None):
+        n_out = check_int(n_out, name="n_out", minimum=1)
         rng = as_rng(rng)
         self.neurons = [Neuron(n_in, activation, rng) for _ in range(n_out)]
 
@@ -82,6 +85,9 @@ class MLP:
 
     def __init__(self, n_in: int, sizes: list[int], activation: str = "tanh",
                  rng: RNG = None):
+        if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__") or not list(sizes):
+            raise TypeError(f"sizes must be a non-empty list of layer widths, e.g. [4, 4, 1]; got {sizes!r}.")
+        sizes = [check_int(n, name="each layer size in sizes", minimum=1) for n in sizes]
         rng = as_rng(rng)
         widths = [n_in] + list(sizes)
         self.layers = [
