@@ -247,3 +247,35 @@ def class_labels(y: Any, *, name: str = "y") -> tuple[np.ndarray, np.ndarray]:
     except TypeError as exc:
         raise TypeError(f"{name} holds labels that cannot be compared ({exc}); use one kind of label.") from None
     return classes, y_idx.reshape(-1)
+
+
+def check_same_features(A: Any, B: Any, *, names: tuple[str, str] = ("A", "B")) -> tuple[np.ndarray, np.ndarray]:
+    """Two matrices of shape (n_a, n_features) and (n_b, n_features) with the same ``n_features``
+    (e.g. the two arguments of a pairwise distance or kernel), checked with :func:`check_array`."""
+    A = check_array(A, name=names[0])
+    B = check_array(B, name=names[1])
+    if A.shape[1] != B.shape[1]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same number of features; got {A.shape[1]} and {B.shape[1]}."
+        )
+    return A, B
+
+
+def as_float_array(value: Any, name: str, what: str = "a number or an array") -> np.ndarray:
+    """``value`` (any shape) as a float64 array; strings, None, ragged or non-numeric input raise ``TypeError``.
+
+    ``np.asarray(value, dtype=float)`` alone would turn ``"3"`` into 3.0 and ``None`` into NaN.
+    Shape and finiteness are left to the caller.
+    """
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError):  # ragged
+        raw = np.asarray(None)
+    bad = raw.dtype.kind in "USV" or (raw.dtype == object and (raw.size == 0 or any(
+        v is None or isinstance(v, (str, bytes)) for v in raw.ravel()[:1000])))
+    if not bad:
+        try:
+            return np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            pass
+    raise TypeError(f"{name} must be {what} holding numbers; got {type(value).__name__} {value!r:.60}.")

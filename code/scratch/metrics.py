@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import check_array, check_int
+from scratch._validation import check_array, check_int, check_same_features
 
 __all__ = ["accuracy_score", "accuracy", "predict_logits", "squared_euclidean_distances"]
 
@@ -91,12 +91,7 @@ def squared_euclidean_distances(A, B) -> np.ndarray:
     -------
     ndarray of shape (n_a, n_b)
     """
-    A = check_array(A, name="A")
-    B = check_array(B, name="B")
-    if A.shape[1] != B.shape[1]:
-        raise ValueError(
-            f"A and B must have the same number of features; got {A.shape[1]} and {B.shape[1]}."
-        )
+    A, B = check_same_features(A, B)
     D = np.empty((A.shape[0], B.shape[0]))
     rows = max(1, _BLOCK_ELEMENTS // max(1, B.shape[0] * B.shape[1]))
     for start in range(0, A.shape[0], rows):

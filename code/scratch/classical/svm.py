@@ -13,6 +13,7 @@ import numpy as np
 from scratch._validation import (
     class_labels,
     check_array,
+    check_same_features,
     check_int,
     check_is_fitted,
     check_n_features,
@@ -50,12 +51,7 @@ def kernel_matrix(A, B, *, kernel: str = "rbf", gamma: float = 1.0, degree: int 
     -------
     ndarray of shape (n_a, n_b)
     """
-    A = check_array(A, name="A")
-    B = check_array(B, name="B")
-    if A.shape[1] != B.shape[1]:
-        raise ValueError(
-            f"A and B must have the same number of features; got {A.shape[1]} and {B.shape[1]}."
-        )
+    A, B = check_same_features(A, B)
     kernel = check_option(kernel, KERNELS, name="kernel")
     gamma = check_positive(gamma, name="gamma")
     if kernel == "linear":

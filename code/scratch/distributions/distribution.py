@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import RNG, as_rng
+from scratch._validation import RNG, as_float_array, as_rng
 from scratch.autograd.tensor import Tensor, no_grad
 
 __all__ = ["Distribution"]
@@ -33,13 +33,7 @@ def as_param(value: Any, name: str, *, family: str) -> Tensor:
             )
         t = value
     else:
-        try:
-            arr = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"{family}: {name} must be a number, an array or a Tensor; got {type(value).__name__}."
-            ) from None
-        t = Tensor(arr)
+        t = Tensor(as_float_array(value, f"{family}: {name}", "a number, an array or a Tensor"))
     if t.size == 0:
         raise ValueError(f"{family}: {name} is empty (shape {t.shape}).")
     if not np.all(np.isfinite(t.data)):
@@ -70,6 +64,10 @@ def expand(t: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Broadcast a Tensor to ``shape`` inside the graph (gradients are summed back)."""
     if t.shape == tuple(shape):
         return t
+    try:
+        np.broadcast_shapes(t.shape, tuple(shape))
+    except ValueError:
+        raise ValueError(f"expand: a Tensor of shape {t.shape} cannot be broadcast to shape {tuple(shape)}.") from None
     return t + Tensor(np.zeros(shape, dtype=t.dtype))
 
 

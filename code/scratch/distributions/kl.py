@@ -25,7 +25,13 @@ _KL: dict[tuple[type, type], Callable[[Any, Any], Tensor]] = {}
 def register_kl(type_p: type, type_q: type) -> Callable:
     """Decorator registering ``fn(p, q)`` as the KL divergence of the pair ``(type_p, type_q)``."""
 
+    for name, t in (("type_p", type_p), ("type_q", type_q)):
+        if not (isinstance(t, type) and issubclass(t, Distribution)):
+            raise TypeError(f"register_kl: {name} must be a Distribution subclass (e.g. Normal); got {t!r}.")
+
     def decorator(fn):
+        if not callable(fn):
+            raise TypeError(f"register_kl must decorate a callable fn(p, q); got {type(fn).__name__}.")
         _KL[(type_p, type_q)] = fn
         return fn
 
@@ -67,6 +73,10 @@ def kl_divergence(p: Distribution, q: Distribution) -> Any:
     Bernoulli and Categorical: :math:`\\sum_k p_k(\\log p_k - \\log q_k)`, with
     :math:`0\\log 0 = 0` (and :math:`+\\infty` where :math:`q_k = 0 < p_k`).
     """
+    for name, d in (("p", p), ("q", q)):
+        if not isinstance(d, Distribution):
+            raise TypeError(f"kl_divergence: {name} must be Distribution objects (e.g. Normal(0, 1)); "
+                            f"got {type(d).__name__}.")
     fn = _KL.get((type(p), type(q)))
     if fn is None:
         pairs = ", ".join(f"{a.__name__}-{b.__name__}" for a, b in _KL)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from scratch._validation import as_float_array
 from scratch.autograd.tensor import Tensor, from_op, unbroadcast
 
 __all__ = ["lgamma", "digamma", "trigamma", "softplus", "xlogy", "safe_log"]
@@ -34,8 +35,11 @@ _LANCZOS = (
 _HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 
-def _as_tensor(x: Any) -> Tensor:
-    t = x if isinstance(x, Tensor) else Tensor(x)
+def _as_tensor(x: Any, fn: str = "x") -> Tensor:
+    if isinstance(x, Tensor) or (isinstance(x, np.ndarray) and x.dtype.kind in "biuf"):
+        t = x if isinstance(x, Tensor) else Tensor(x)
+    else:
+        t = Tensor(as_float_array(x, fn, "a number, an array or a Tensor"))
     if t.dtype.kind != "f":
         t = Tensor(t.data.astype(np.float64))
     return t
@@ -117,7 +121,7 @@ def lgamma(x: Any) -> Tensor:
     and the reflection :math:`\\Gamma(x)\\Gamma(1-x) = \\pi / \\sin(\\pi x)` below.
     The derivative is the digamma function: :math:`\\frac{d}{dx}\\log\\Gamma(x) = \\psi(x)`.
     """
-    x = _as_tensor(x)
+    x = _as_tensor(x, "lgamma: x")
     _check_positive_domain(x.data, "lgamma")
     out = _lgamma_data(x.data)
     return from_op(out, (x,), lambda g: (g * _digamma_data(x.data),), "lgamma")
@@ -138,7 +142,7 @@ def digamma(x: Any) -> Tensor:
 
     is accurate to about 1e-16. The derivative is the trigamma function :math:`\\psi'(x)`.
     """
-    x = _as_tensor(x)
+    x = _as_tensor(x, "digamma: x")
     _check_positive_domain(x.data, "digamma")
     out = _digamma_data(x.data)
     return from_op(out, (x,), lambda g: (g * _trigamma_data(x.data),), "digamma")
@@ -153,7 +157,7 @@ def trigamma(x: Any) -> np.ndarray:
     :math:`\\psi'(x) \\approx \\frac1x + \\frac1{2x^2} + \\frac1{6x^3} - \\frac1{30x^5}
     + \\frac1{42x^7} - \\frac1{30x^9} + \\frac5{66x^{11}} - \\frac{691}{2730x^{13}} + \\frac7{6x^{15}}`.
     """
-    x = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+    x = x.data.astype(np.float64) if isinstance(x, Tensor) else as_float_array(x, "trigamma: x", "a number or an array")
     _check_positive_domain(x, "trigamma")
     return _trigamma_data(x)
 
@@ -166,7 +170,7 @@ def softplus(x: Any) -> Tensor:
     :math:`\\mathrm{softplus}(x) = \\max(x, 0) + \\log(1 + e^{-|x|})` and
     :math:`\\frac{d}{dx}\\mathrm{softplus}(x) = \\sigma(x)`, the logistic sigmoid.
     """
-    x = _as_tensor(x)
+    x = _as_tensor(x, "softplus: x")
     xd = x.data
     out = np.maximum(xd, 0) + np.log1p(np.exp(-np.abs(xd)))
 
@@ -188,7 +192,11 @@ def xlogy(x: Any, y: Any) -> Tensor:
     :math:`\\partial/\\partial x = \\log y` (taken as 0 where :math:`x = y = 0`) and
     :math:`\\partial/\\partial y = x / y` (0 where :math:`x = 0`).
     """
-    x, y = _as_tensor(x), _as_tensor(y)
+    x, y = _as_tensor(x, "xlogy: x"), _as_tensor(y, "xlogy: y")
+    try:
+        np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        raise ValueError(f"xlogy: x of shape {x.shape} and y of shape {y.shape} do not broadcast.") from None
     zero = np.broadcast_to(x.data == 0, np.broadcast_shapes(x.shape, y.shape))
     with np.errstate(divide="ignore", invalid="ignore"):
         logy = np.log(y.data)
@@ -214,7 +222,9 @@ def safe_log(x: Any) -> Tensor:
     -----
     :math:`\\partial/\\partial x = 1/x`, applied only where the incoming gradient is nonzero.
     """
-    x = _as_tensor(x)
+    x = _as_tensor(x, "safe_log: x")
+    if np.any(x.data < 0):
+        raise ValueError(f"safe_log is defined for x >= 0 (probabilities); got {x.data[x.data < 0].ravel()[0]!r}.")
     with np.errstate(divide="ignore"):
         out = np.log(x.data)
 

@@ -26,7 +26,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from scratch._validation import check_int, check_option, check_positive
+from scratch._validation import as_float_array, check_int, check_option, check_positive
 from scratch.autograd.tensor import Tensor, stack
 
 __all__ = [
@@ -109,14 +109,7 @@ def _check_y0(y0: Any) -> State:
             )
         arr = y0.data
     else:
-        try:
-            arr = np.asarray(y0, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"y0 must be a numeric array or a Tensor; got {type(y0).__name__} that numpy cannot "
-                "convert to float64."
-            ) from None
-        y0 = arr
+        arr = y0 = as_float_array(y0, "y0", "a numeric array or a Tensor")
     if arr.size == 0:
         raise ValueError(f"y0 is empty (shape {arr.shape}); the state needs at least one component.")
     if not np.all(np.isfinite(arr)):
