@@ -8,60 +8,138 @@ import numpy as np
 import pytest
 
 
+def _flatten(out: Any) -> list:
+    """Tensors of a (possibly nested) tuple/list output, in order."""
+    if isinstance(out, (tuple, list)):
+        return [t for o in out for t in _flatten(o)]
+    return [out]
+
+
+def _excess(ours: np.ndarray, theirs: np.ndarray, rtol: float) -> float:
+    """Largest |ours - theirs| - rtol * |theirs| (the part of the error the atol must cover)."""
+    ours, theirs = np.asarray(ours), np.asarray(theirs)
+    if ours.shape != theirs.shape:
+        return float("inf")
+    return float(np.max(np.abs(ours - theirs) - rtol * np.abs(theirs), initial=0.0))
+
+
 def compare_with_torch(ours: Any, ref: Any, inputs: list[np.ndarray], *, names: dict[str, str] | None = None,
                        transpose: tuple[str, ...] = (), atol: float = 1e-10, seed: int = 0,
-                       call: Callable[[Any, list], Any] | None = None) -> dict[str, float]:
+                       call: Callable[[Any, list], Any] | None = None,
+                       param_map: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]] | None = None,
+                       rtol: float = 0.0, grad_atol: float | None = None, outputs: str = "first",
+                       buffers: dict[str, str] | tuple[str, ...] = ()) -> dict[str, float]:
     """Copy our module's parameters into a torch module, run both, and compare.
 
     Parameters
     ----------
     ours : scratch.nn.Module
     ref : torch.nn.Module
-        The same layer in torch, float64.
+        The same layer in torch, float64. Every one of its parameters must receive a value.
     inputs : list of ndarray
-        Positional float inputs; both modules receive them (ours as Tensors, torch as tensors)
-        and both get the same random upstream gradient.
+        Positional inputs; both modules receive them. Float arrays go in as Tensors that
+        require a gradient (ours) and tensors (torch), and their gradients are compared;
+        integer or boolean arrays (token ids, masks) go in as they are (ours) and as
+        ``torch.from_numpy`` (torch), without a gradient.
     names : dict, optional
         Our parameter name -> torch's, where they differ (default: the same names).
     transpose : tuple of str
         Our parameter names stored transposed relative to torch (e.g. a Linear weight,
         ``(in, out)`` here and ``(out, in)`` in torch).
-    atol : float
-        Tolerance on outputs, input gradients and parameter gradients.
+    atol, rtol : float
+        Tolerance on outputs, input gradients and parameter gradients: an element passes when
+        ``|ours - torch| <= atol + rtol * |torch|`` (``rtol=1e-7`` is ``assert_allclose``'s default).
+    grad_atol : float, optional
+        A separate ``atol`` for the gradients (default: ``atol``).
     call : callable(module, inputs), optional
-        How to call a module (default ``module(*inputs)``).
+        How to call a module (default ``module(*inputs)``); it may branch on
+        ``isinstance(module, torch.nn.Module)`` where the two spell a call differently.
+    param_map : callable(dict) -> dict, optional
+        For weights that need reshaping, splitting, concatenating or reordering: maps our
+        ``{name: array}`` (from ``named_parameters``) to torch's ``{name: array}``. It must be
+        linear in the arrays (index shuffles, transposes, concatenations), because it is applied
+        to the parameters (to copy them) and to our gradients (to compare them with torch's).
+        Replaces ``names`` and ``transpose``.
+    outputs : {"first", "all"}
+        ``"first"``: a tuple output is compared by its first element only (e.g. an RNN's
+        sequence output); ``"all"``: every tensor of a (nested) tuple is compared and all of them
+        receive a random upstream gradient.
+    buffers : tuple of str or dict
+        Buffers compared after the call (e.g. ``("running_mean", "running_var")``); a dict maps
+        our name to torch's.
 
     Returns
     -------
     dict
-        The largest absolute difference of the output, of each input gradient and of each
-        parameter gradient (the assertions have already passed).
+        The largest absolute difference of each output, of each input gradient, of each
+        parameter gradient and of each buffer (the assertions have already passed).
     """
     torch = pytest.importorskip("torch")
     from scratch.autograd import Tensor
 
+    if outputs not in ("first", "all"):
+        raise ValueError(f"outputs must be 'first' or 'all', got {outputs!r}")
+    grad_atol = atol if grad_atol is None else grad_atol
     names = names or {}
+    ours_params = dict(ours.named_parameters())
     theirs = dict(ref.named_parameters())
+
+    def to_torch(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        if param_map is not None:
+            return param_map(arrays)
+        return {names.get(n, n): (a.T if n in transpose else a) for n, a in arrays.items()}
+
+    values = to_torch({n: p.data for n, p in ours_params.items()})
+    unknown, missing = set(values) - set(theirs), set(theirs) - set(values)
+    assert not unknown and not missing, (f"parameter names do not line up: not in torch {sorted(unknown)}, "
+                                         f"torch parameters left unset {sorted(missing)}")
     with torch.no_grad():
-        for name, p in ours.named_parameters():
-            data = p.data.T if name in transpose else p.data
-            theirs[names.get(name, name)].copy_(torch.from_numpy(np.ascontiguousarray(data)))
+        for name, data in values.items():
+            assert tuple(theirs[name].shape) == np.shape(data), (
+                f"{name}: torch shape {tuple(theirs[name].shape)}, ours maps to {np.shape(data)}")
+            theirs[name].copy_(torch.from_numpy(np.ascontiguousarray(data)))
+    for p in ours_params.values():
+        p.grad = None
+    ref.zero_grad(set_to_none=True)
+
     call = call or (lambda module, xs: module(*xs))
-    xs = [Tensor(x.copy(), requires_grad=True) for x in inputs]
-    ts = [torch.tensor(x, requires_grad=True) for x in inputs]
-    out, tout = call(ours, xs), call(ref, ts)
-    tout = tout[0] if isinstance(tout, tuple) else tout
-    g = np.random.default_rng(seed).normal(size=out.shape)
-    out.backward(g)
-    tout.backward(torch.from_numpy(g))
-    diffs = {"output": float(np.max(np.abs(out.data - tout.detach().numpy())))}
-    for i, (x, t) in enumerate(zip(xs, ts)):
-        diffs[f"input {i} grad"] = float(np.max(np.abs(x.grad - t.grad.numpy())))
-    for name, p in ours.named_parameters():
-        grad = theirs[names.get(name, name)].grad.numpy()
-        diffs[f"{name} grad"] = float(np.max(np.abs(p.grad - (grad.T if name in transpose else grad))))
-    bad = {k: v for k, v in diffs.items() if not v <= atol}
-    assert not bad, f"differences from torch above {atol}: {bad}"
+    differentiable = [np.issubdtype(np.asarray(x).dtype, np.floating) for x in inputs]
+    xs = [Tensor(np.array(x, copy=True), requires_grad=True) if d else x for x, d in zip(inputs, differentiable)]
+    ts = [torch.tensor(x, requires_grad=True) if d else torch.from_numpy(np.asarray(x))
+          for x, d in zip(inputs, differentiable)]
+    out, tout = _flatten(call(ours, xs)), _flatten(call(ref, ts))
+    if outputs == "first":
+        out, tout = out[:1], tout[:1]
+    assert len(out) == len(tout), f"ours returns {len(out)} tensors, torch {len(tout)}"
+    rng = np.random.default_rng(seed)
+    gs = [rng.normal(size=o.shape) for o in out]
+    sum(((o * g).sum() for o, g in zip(out, gs)), start=Tensor(np.zeros(()))).backward()
+    sum((t * torch.from_numpy(g)).sum() for t, g in zip(tout, gs)).backward()
+
+    diffs, bad = {}, {}
+
+    def check(key: str, a: Any, b: Any, tol: float) -> None:
+        a, b = np.asarray(a), np.asarray(b)
+        diffs[key] = float(np.max(np.abs(a - b), initial=0.0)) if a.shape == b.shape else float("inf")
+        if not _excess(a, b, rtol) <= tol:
+            bad[key] = diffs[key] if a.shape == b.shape else f"shape {a.shape} vs torch {b.shape}"
+
+    for i, (o, t) in enumerate(zip(out, tout)):
+        check("output" if len(out) == 1 else f"output {i}", o.data, t.detach().numpy(), atol)
+    for i, (x, t, d) in enumerate(zip(xs, ts, differentiable)):
+        if d:
+            check(f"input {i} grad", x.grad, t.grad.numpy(), grad_atol)
+    our_grads = to_torch({n: (p.grad if p.grad is not None else np.zeros(p.shape))
+                          for n, p in ours_params.items()})
+    for name, grad in our_grads.items():
+        tgrad = theirs[name].grad
+        check(f"{name} grad", grad, np.zeros(grad.shape) if tgrad is None else tgrad.numpy(), grad_atol)
+    buffers = buffers if isinstance(buffers, dict) else {b: b for b in buffers}
+    tbuffers = dict(ref.named_buffers())
+    for mine, tname in buffers.items():
+        value = getattr(ours, mine)
+        check(f"buffer {mine}", getattr(value, "data", value), tbuffers[tname].numpy(), atol)
+    assert not bad, f"differences from torch above atol={atol}, grad_atol={grad_atol}, rtol={rtol}: {bad}"
     return diffs
 
 
