@@ -11,41 +11,11 @@ Every optimizer accepts torch-style parameter groups, e.g.
 ``AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}], lr=1e-3)``.
 """
 
-from scratch.optim.averaging import copy_parameters, polyak_update
-from scratch.optim.clip import clip_grad_norm
-from scratch.optim.optimizers import SGD, Adagrad, Adam, AdamW, Momentum, Optimizer, RMSProp
-from scratch.optim.schedules import (
-    CosineAnnealingLR,
-    ExponentialLR,
-    LambdaLR,
-    LRScheduler,
-    StepLR,
-    WarmupCosineLR,
-    cosine_decay,
-    exponential_decay,
-    step_decay,
-    warmup_cosine,
-)
+from scratch.optim import averaging, clip, optimizers, schedules
+from scratch.optim.averaging import *  # noqa: F401,F403 - copy_parameters, polyak_update
+from scratch.optim.clip import *  # noqa: F401,F403 - clip_grad_norm
+from scratch.optim.optimizers import *  # noqa: F401,F403 - Optimizer, SGD, ..., AdamW
+from scratch.optim.schedules import *  # noqa: F401,F403 - schedule functions and LR schedulers
 
-__all__ = [
-    "Optimizer",
-    "SGD",
-    "Momentum",
-    "RMSProp",
-    "Adagrad",
-    "Adam",
-    "AdamW",
-    "clip_grad_norm",
-    "copy_parameters",
-    "polyak_update",
-    "LRScheduler",
-    "LambdaLR",
-    "StepLR",
-    "ExponentialLR",
-    "CosineAnnealingLR",
-    "WarmupCosineLR",
-    "step_decay",
-    "exponential_decay",
-    "cosine_decay",
-    "warmup_cosine",
-]
+# Re-exports exactly each submodule's __all__ (no second copy of the name lists).
+__all__ = [*optimizers.__all__, *clip.__all__, *averaging.__all__, *schedules.__all__]

@@ -40,6 +40,9 @@ def clip_grad_norm(params: Iterable[Tensor] | Tensor, max_norm: float, norm_type
     if not norm_type > 0:
         raise ValueError(f"norm_type must be > 0 (or inf); got {norm_type}.")
     params = [params] if isinstance(params, Tensor) else list(params)
+    if not all(isinstance(p, Tensor) for p in params):
+        raise TypeError(f"clip_grad_norm needs Tensors (e.g. model.parameters()); got "
+                        f"{sorted({type(p).__name__ for p in params})}.")
     grads = [p.grad for p in params if p.grad is not None]
     if not grads:
         return 0.0

@@ -20,7 +20,7 @@ time (that is what the schedules in :mod:`scratch.optim.schedules` do).
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 
@@ -68,6 +68,36 @@ def _check_beta(value: float, name: str) -> float:
 
 def _check_nonneg(value: float, name: str) -> float:
     return check_positive(value, name=name, strict=False)
+
+
+def _check_dampening(value: float, name: str) -> float:
+    d = _check_nonneg(value, name)
+    if d > 1:
+        raise ValueError(f"{name} must be in [0, 1]; got {d!r}.")
+    return d
+
+
+def _check_eps(value: Any, name: str) -> float:
+    return check_positive(value, name=name, strict=True)  # eps = 0 divides 0 by 0 where a gradient is 0
+
+
+def _check_betas(betas: Any, name: str) -> tuple[float, float]:
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"{name} must be a pair (beta1, beta2); got {betas!r}.")
+    where = name[len("betas"):]
+    return _check_beta(betas[0], f"betas[0]{where}"), _check_beta(betas[1], f"betas[1]{where}")
+
+
+def _as_flag(value: Any, name: str) -> bool:
+    return bool(value)
+
+
+def _check_present(options: dict[str, Any], where: str, checks: dict[str, Callable[[Any, str], Any]]) -> dict[str, Any]:
+    """Apply ``checks[key](value, name)`` to each option present, in the order of ``checks``."""
+    for key, check in checks.items():
+        if key in options:
+            options[key] = check(options[key], f"{key}{where}")
+    return options
 
 
 class Optimizer:
@@ -243,16 +273,8 @@ class SGD(Optimizer):
                                       nesterov=nesterov))
 
     def _check_options(self, options, where):
-        options = super()._check_options(options, where)
-        if "momentum" in options:
-            options["momentum"] = _check_beta(options["momentum"], f"momentum{where}")
-        if "dampening" in options:
-            d = _check_nonneg(options["dampening"], f"dampening{where}")
-            if d > 1:
-                raise ValueError(f"dampening{where} must be in [0, 1]; got {d!r}.")
-            options["dampening"] = d
-        if "weight_decay" in options:
-            options["weight_decay"] = _check_nonneg(options["weight_decay"], f"weight_decay{where}")
+        options = _check_present(super()._check_options(options, where), where, {
+            "momentum": _check_beta, "dampening": _check_dampening, "weight_decay": _check_nonneg})
         if "nesterov" in options:
             options["nesterov"] = bool(options["nesterov"])
             if options["nesterov"] and (options.get("momentum", 0) == 0 or options.get("dampening", 0) != 0):
@@ -280,11 +302,6 @@ class Momentum(SGD):
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], lr: float = 1e-3,
                  momentum: float = 0.9, *, nesterov: bool = False, weight_decay: float = 0.0):
         super().__init__(params, lr, momentum, nesterov=nesterov, weight_decay=weight_decay)
-
-
-def _check_eps(value: Any, name: str) -> float:
-    eps = check_positive(value, name=name, strict=True)  # eps = 0 divides 0 by 0 where a gradient is 0
-    return eps
 
 
 class RMSProp(Optimizer):
@@ -316,18 +333,9 @@ class RMSProp(Optimizer):
                                       centered=centered))
 
     def _check_options(self, options, where):
-        options = super()._check_options(options, where)
-        if "alpha" in options:
-            options["alpha"] = _check_beta(options["alpha"], f"alpha{where}")
-        if "eps" in options:
-            options["eps"] = _check_eps(options["eps"], f"eps{where}")
-        if "weight_decay" in options:
-            options["weight_decay"] = _check_nonneg(options["weight_decay"], f"weight_decay{where}")
-        if "momentum" in options:
-            options["momentum"] = _check_beta(options["momentum"], f"momentum{where}")
-        if "centered" in options:
-            options["centered"] = bool(options["centered"])
-        return options
+        return _check_present(super()._check_options(options, where), where, {
+            "alpha": _check_beta, "eps": _check_eps, "weight_decay": _check_nonneg, "momentum": _check_beta,
+            "centered": _as_flag})
 
     def _update(self, p, g, state, group):
         alpha, momentum = group["alpha"], group["momentum"]
@@ -372,13 +380,9 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value, eps=eps))
 
     def _check_options(self, options, where):
-        options = super()._check_options(options, where)
-        for key in ("lr_decay", "weight_decay", "initial_accumulator_value"):
-            if key in options:
-                options[key] = _check_nonneg(options[key], f"{key}{where}")
-        if "eps" in options:
-            options["eps"] = _check_eps(options["eps"], f"eps{where}")
-        return options
+        return _check_present(super()._check_options(options, where), where, {
+            "lr_decay": _check_nonneg, "weight_decay": _check_nonneg, "initial_accumulator_value": _check_nonneg,
+            "eps": _check_eps})
 
     def _update(self, p, g, state, group):
         if not state:
@@ -427,17 +431,8 @@ class Adam(Optimizer):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay))
 
     def _check_options(self, options, where):
-        options = super()._check_options(options, where)
-        if "betas" in options:
-            betas = options["betas"]
-            if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-                raise ValueError(f"betas{where} must be a pair (beta1, beta2); got {betas!r}.")
-            options["betas"] = (_check_beta(betas[0], f"betas[0]{where}"), _check_beta(betas[1], f"betas[1]{where}"))
-        if "eps" in options:
-            options["eps"] = _check_eps(options["eps"], f"eps{where}")
-        if "weight_decay" in options:
-            options["weight_decay"] = _check_nonneg(options["weight_decay"], f"weight_decay{where}")
-        return options
+        return _check_present(super()._check_options(options, where), where, {
+            "betas": _check_betas, "eps": _check_eps, "weight_decay": _check_nonneg})
 
     def _update(self, p, g, state, group):
         beta1, beta2 = group["betas"]
