@@ -29,10 +29,14 @@ def standardized_means(sampler: Callable[[np.random.Generator, tuple[int, int]],
     ``sampler(rng, shape)`` returns i.i.d. draws of the given shape with mean
     ``mean`` and standard deviation ``std``.
     """
+    if not callable(sampler):
+        raise TypeError(f"sampler must be a callable (rng, shape) -> array; got {type(sampler).__name__}.")
     n = check_int(n, name="n", minimum=1)
     reps = check_int(reps, name="reps", minimum=1)
-    if not std > 0:
-        raise ValueError(f"std must be > 0; got {std}.")
+    if not std > 0 or not np.isfinite(std):
+        raise ValueError(f"std must be finite and > 0; got {std}.")
+    if not np.isfinite(mean):
+        raise ValueError(f"mean must be finite; got {mean}.")
     draws = np.asarray(sampler(as_rng(rng), (reps, n)), dtype=float)
     if draws.shape != (reps, n):
         raise ValueError(f"sampler must return an array of shape {(reps, n)}; got {draws.shape}.")
@@ -64,8 +68,16 @@ def _check_pmf(p: np.ndarray, name: str) -> np.ndarray:
     return p
 
 
+def _check_base(base: float) -> float:
+    if isinstance(base, bool) or not isinstance(base, (int, float, np.number)) or not (
+            np.isfinite(base) and base > 0 and base != 1):
+        raise ValueError(f"base must be > 0 and != 1 (e.g. 2 for bits, np.e for nats); got {base!r}.")
+    return float(base)
+
+
 def entropy(p: np.ndarray, base: float = np.e) -> float:
     r"""Entropy :math:`H(p) = -\sum_i p_i \log p_i` (with :math:`0 \log 0 = 0`), ``eq-prob-entropy``."""
+    base = _check_base(base)
     p = _check_pmf(p, "p")
     nz = p > 0
     return float(-(p[nz] * np.log(p[nz])).sum() / np.log(base))
@@ -73,6 +85,7 @@ def entropy(p: np.ndarray, base: float = np.e) -> float:
 
 def cross_entropy(p: np.ndarray, q: np.ndarray, base: float = np.e) -> float:
     r"""Cross-entropy :math:`H(p, q) = -\sum_i p_i \log q_i`; infinite where :math:`q_i = 0 < p_i`."""
+    base = _check_base(base)
     p, q = _check_pmf(p, "p"), _check_pmf(q, "q")
     if p.shape != q.shape:
         raise ValueError(f"p and q must have the same length; got {len(p)} and {len(q)}.")

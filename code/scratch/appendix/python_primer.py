@@ -31,6 +31,10 @@ class TrainConfig:
         check_positive(self.lr, name="lr")
         check_int(self.epochs, name="epochs", minimum=1)
         check_int(self.batch_size, name="batch_size", minimum=1)
+        if not isinstance(self.hidden, (list, tuple)):
+            raise TypeError(f"hidden must be a list of layer widths, e.g. [16, 16]; got {type(self.hidden).__name__}.")
+        for h in self.hidden:
+            check_int(h, name="hidden[i]", minimum=1)
 
 
 def minibatches(n_samples: int, batch_size: int, *, shuffle: bool = True, rng: RNG = None) -> Iterator[np.ndarray]:
@@ -49,7 +53,10 @@ def running_mean(values) -> Iterator[float]:
     """Yield the mean of the first 1, 2, 3, ... values of any iterable (a generator consuming a generator)."""
     total, count = 0.0, 0
     for v in values:
-        total += float(v)
+        try:
+            total += float(v)
+        except (TypeError, ValueError):
+            raise TypeError(f"values must be numbers; got {v!r}.") from None
         count += 1
         yield total / count
 
@@ -83,6 +90,8 @@ def one_hot(y: np.ndarray, n_classes: int) -> np.ndarray:
 def softmax(z: np.ndarray, axis: int = -1) -> np.ndarray:
     """Stable softmax along ``axis``: subtract the maximum before ``exp`` (the result is unchanged)."""
     z = check_array(z, name="z", ndim=(1, 2, 3, 4))
+    if not -z.ndim <= check_int(axis, name="axis") < z.ndim:
+        raise ValueError(f"axis {axis} is out of range for z of {z.ndim} dimensions.")
     e = np.exp(z - z.max(axis=axis, keepdims=True))
     return e / e.sum(axis=axis, keepdims=True)
 

@@ -59,6 +59,21 @@ def cartpole_dynamics(state: np.ndarray, action: Any) -> tuple[np.ndarray, np.nd
     :math:`\\theta \\leftarrow \\theta + \\tau\\dot\\theta`, :math:`\\dot\\theta \\leftarrow \\dot\\theta + \\tau\\ddot\\theta`.
     """
     state = np.asarray(state, dtype=np.float64)
+    if state.ndim == 0 or state.shape[-1] != 4:
+        raise ValueError(f"state must have shape (..., 4): (x, x_dot, theta, theta_dot); got shape {state.shape}.")
+    if not np.all(np.isfinite(state)):
+        raise ValueError("state contains NaN or infinite values; a cart-pole state is 4 finite numbers.")
+    a = np.asarray(action)
+    if a.dtype.kind not in "iub" or np.any((a != 0) & (a != 1)):
+        raise ValueError(f"action must be 0 (left) or 1 (right), as integers; got {action!r}.")
+    if a.shape not in ((), state.shape[:-1]):
+        raise ValueError(f"action must be one action per state: shape {state.shape[:-1]} (or a single int); "
+                         f"got shape {a.shape}.")
+    return _dynamics(state, a)
+
+
+def _dynamics(state: np.ndarray, action: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cartpole_dynamics` without the input checks (``CartPole.step`` checks the action)."""
     x, x_dot, theta, theta_dot = state[..., 0], state[..., 1], state[..., 2], state[..., 3]
     force = np.where(np.asarray(action) == 1, FORCE_MAG, -FORCE_MAG)
     costheta, sintheta = np.cos(theta), np.sin(theta)
@@ -99,12 +114,15 @@ class CartPole(Env):
 
     def _reset(self, options: dict) -> tuple[np.ndarray, dict]:
         low, high = options.get("low", -0.05), options.get("high", 0.05)
+        if not (np.all(np.isfinite(low)) and np.all(np.isfinite(high)) and np.all(np.asarray(low) <= high)):
+            raise ValueError(f"reset(options=...) needs finite options low <= high for the uniform start state; "
+                             f"got low={low!r}, high={high!r}.")
         self.state = self.np_random.uniform(low=low, high=high, size=(4,))
         self._t = 0
         return np.array(self.state, dtype=np.float32), {}
 
     def _step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict]:
-        next_state, terminated = cartpole_dynamics(self.state, action)
+        next_state, terminated = _dynamics(self.state, action)
         self.state = next_state
         self._t += 1
         terminated = bool(terminated)

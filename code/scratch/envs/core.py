@@ -17,11 +17,12 @@ A tabular environment also exposes Gymnasium's transition table
 
 from __future__ import annotations
 
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng
+from scratch._validation import as_rng, check_int
 from scratch.envs.spaces import Discrete, Space
 
 __all__ = ["Env", "ResetNeeded", "TabularEnv", "transition_arrays"]
@@ -53,6 +54,11 @@ class Env:
         -------
         observation, info
         """
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (Integral, np.integer))):
+            raise TypeError(f"seed must be an int or None (as in Gymnasium); got {type(seed).__name__} "
+                            f"({seed!r}). Pass e.g. env.reset(seed=0).")
+        if options is not None and not isinstance(options, dict):
+            raise TypeError(f"options must be a dict or None; got {type(options).__name__}.")
         if seed is not None or self.np_random is None:
             self.np_random = as_rng(seed)
         self._needs_reset = False
@@ -81,10 +87,10 @@ class Env:
         return obs, reward, terminated, truncated, info
 
     def _reset(self, options: dict) -> tuple[Any, dict]:  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} is abstract: a subclass implements _reset(options).")
 
     def _step(self, action: Any) -> tuple[Any, float, bool, bool, dict]:  # pragma: no cover
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} is abstract: a subclass implements _step(action).")
 
     @property
     def unwrapped(self) -> "Env":
@@ -97,6 +103,11 @@ class Env:
 
 def _check_table(P: Any, n_states: int, n_actions: int | None) -> None:
     """Check every listed ``P[s][a]``; with ``n_actions`` also that no action is missing."""
+    if not isinstance(P, (dict, list, tuple)):
+        raise TypeError(f"P must be a transition table (a dict or list with P[s][a] = [(prob, next_state, "
+                        f"reward, terminated), ...]); got {type(P).__name__}.")
+    if n_states < 1:
+        raise ValueError("P is empty: a transition table needs at least one state.")
     for s in range(n_states):
         actions = range(n_actions) if n_actions is not None else range(len(P[s]))
         if n_actions is None and isinstance(P[s], dict):
@@ -109,6 +120,16 @@ def _check_table(P: Any, n_states: int, n_actions: int | None) -> None:
                     f"P[{s}][{a}] is missing: a transition table needs P[s][a] for every state "
                     f"0..{n_states - 1} and action 0..{n_actions - 1}."
                 ) from None
+            for o in outcomes:
+                if not isinstance(o, (tuple, list)) or len(o) != 4:
+                    raise ValueError(f"P[{s}][{a}] holds {o!r}; each outcome must be a tuple "
+                                     "(prob, next_state, reward, terminated).")
+                if (isinstance(o[1], bool) or not isinstance(o[1], (Integral, np.integer))
+                        or not 0 <= o[1] < n_states):
+                    raise ValueError(f"P[{s}][{a}] has next state {o[1]!r}; states are the integers "
+                                     f"0..{n_states - 1}.")
+                if not isinstance(o[0], (Real, np.floating)) or not 0 <= o[0] <= 1:
+                    raise ValueError(f"P[{s}][{a}] has probability {o[0]!r}; it must lie in [0, 1].")
             total = sum(float(o[0]) for o in outcomes)
             if not np.isclose(total, 1.0, atol=1e-9):
                 raise ValueError(
@@ -142,8 +163,14 @@ def transition_arrays(P: Any, n_states: int | None = None, n_actions: int | None
     :math:`q(s,a) = R(s,a) + \\gamma \\sum_{s'} T(s,a,s') v(s')`: a terminal transition
     contributes its reward and nothing after it.
     """
-    n_states = len(P) if n_states is None else n_states
-    n_actions = max(len(P[s]) for s in range(n_states)) if n_actions is None else n_actions
+    if not isinstance(P, (dict, list, tuple)):
+        _check_table(P, 0, None)                                      # raises the TypeError
+    n_states = len(P) if n_states is None else check_int(n_states, name="n_states", minimum=1)
+    if n_states > len(P):
+        raise ValueError(f"n_states={n_states} but P describes {len(P)} states.")
+    _check_table(P, n_states, None)
+    n_actions = (max(len(P[s]) for s in range(n_states)) if n_actions is None
+                 else check_int(n_actions, name="n_actions", minimum=1))
     _check_table(P, n_states, n_actions)
     T = np.zeros((n_states, n_actions, n_states))
     R = np.zeros((n_states, n_actions))
@@ -198,10 +225,14 @@ class TabularEnv(Env):
     def __init__(self, P: Any, initial_state_distrib: Any, *, n_actions: int | None = None,
                  max_episode_steps: int | None = None):
         isd = np.asarray(initial_state_distrib, dtype=np.float64)
+        _check_table(P, len(P) if isinstance(P, (dict, list, tuple)) else 0, None)
         n_states = len(P)
-        n_actions = max(len(P[s]) for s in range(n_states)) if n_actions is None else n_actions
-        _check_table(P, n_states, None)
-        if isd.shape != (n_states,) or np.any(isd < 0) or not np.isclose(isd.sum(), 1.0):
+        n_actions = (max(len(P[s]) for s in range(n_states)) if n_actions is None
+                     else check_int(n_actions, name="n_actions", minimum=1))
+        if max_episode_steps is not None:
+            max_episode_steps = check_int(max_episode_steps, name="max_episode_steps", minimum=1)
+        if (isd.shape != (n_states,) or not np.all(np.isfinite(isd)) or np.any(isd < 0)
+                or not np.isclose(isd.sum(), 1.0)):
             raise ValueError(
                 f"initial_state_distrib must be {n_states} non-negative probabilities summing to 1; "
                 f"got shape {isd.shape} with sum {isd.sum():.4g}."
@@ -223,8 +254,16 @@ class TabularEnv(Env):
     def n_actions(self) -> int:
         return self.action_space.n
 
+    def _check_state(self, s: Any) -> int:
+        if isinstance(s, bool) or not isinstance(s, (Integral, np.integer)):
+            raise TypeError(f"state must be an integer in 0..{self.n_states - 1}; got {type(s).__name__} ({s!r}).")
+        if not 0 <= s < self.n_states:
+            raise ValueError(f"state {s} is outside 0..{self.n_states - 1}, the states of {type(self).__name__}.")
+        return int(s)
+
     def available_actions(self, s: int) -> list[int]:
         """The actions listed in ``P[s]``."""
+        s = self._check_state(s)
         return [int(a) for a in (self.P[s] if isinstance(self.P[s], dict) else range(len(self.P[s])))]
 
     def action_mask(self, s: int) -> np.ndarray:

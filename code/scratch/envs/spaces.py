@@ -21,13 +21,13 @@ class Space:
     """Base class of the spaces."""
 
     def contains(self, x: Any) -> bool:  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError("Space is abstract: use Discrete or Box.")
 
     def __contains__(self, x: Any) -> bool:
         return self.contains(x)
 
     def sample(self, rng: RNG = None) -> Any:  # pragma: no cover
-        raise NotImplementedError
+        raise NotImplementedError("Space is abstract: use Discrete or Box.")
 
 
 class Discrete(Space):
@@ -87,6 +87,10 @@ class Box(Space):
     def __init__(self, low: Any, high: Any, shape: tuple[int, ...] | None = None, dtype: Any = np.float32):
         self.dtype = np.dtype(dtype)
         low_a, high_a = np.asarray(low, dtype=np.float64), np.asarray(high, dtype=np.float64)
+        if np.any(np.isnan(low_a)) or np.any(np.isnan(high_a)):
+            raise ValueError("Box bounds contain NaN; use -np.inf / np.inf for an unbounded dimension.")
+        if shape is not None and any(int(s) < 0 for s in shape):
+            raise ValueError(f"Box shape must hold non-negative sizes; got {shape}.")
         try:
             if shape is None:
                 shape = np.broadcast_shapes(low_a.shape, high_a.shape)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import check_int
+from scratch._validation import check_int, check_positive
 from scratch.envs.core import TabularEnv
 from scratch.envs.spaces import Discrete
 
@@ -22,6 +22,12 @@ __all__ = ["GridWorld", "CliffWalking", "FrozenLake", "RandomWalk", "MaxBias", "
 # Gymnasium's CliffWalking action order; moves as (row, column) offsets.
 UP, RIGHT, DOWN, LEFT = 0, 1, 2, 3
 _MOVES = {UP: (-1, 0), RIGHT: (0, 1), DOWN: (1, 0), LEFT: (0, -1)}
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool (True or False); got {type(value).__name__} ({value!r}).")
+    return bool(value)
 
 
 def _move(shape: tuple[int, int], row: int, col: int, delta: tuple[int, int]) -> tuple[int, int]:
@@ -80,7 +86,7 @@ class CliffWalking(TabularEnv):
     shape = (4, 12)
 
     def __init__(self, is_slippery: bool = False):
-        self.is_slippery = bool(is_slippery)
+        self.is_slippery = _check_bool(is_slippery, "is_slippery")
         n = self.shape[0] * self.shape[1]
         self.start_state_index = int(np.ravel_multi_index((3, 0), self.shape))
         self._cliff = np.zeros(self.shape, dtype=bool)
@@ -132,6 +138,11 @@ class FrozenLake(TabularEnv):
                  max_episode_steps: int = 100):
         if map_name not in _FROZEN_MAPS:
             raise ValueError(f"Unknown map_name={map_name!r}; expected one of {list(_FROZEN_MAPS)}.")
+        is_slippery = _check_bool(is_slippery, "is_slippery")
+        if (isinstance(success_rate, bool) or not isinstance(success_rate, (int, float, np.number))
+                or not 0.0 <= success_rate <= 1.0):
+            raise ValueError(f"success_rate must lie in [0, 1] (the probability of the intended move); "
+                             f"got {success_rate!r}.")
         self.desc = np.asarray([list(r) for r in _FROZEN_MAPS[map_name]], dtype="c")
         nrow, ncol = self.desc.shape
         moves = {0: (0, -1), 1: (1, 0), 2: (0, 1), 3: (-1, 0)}
@@ -180,6 +191,8 @@ class RandomWalk(TabularEnv):
         if n_states % 2 == 0:
             raise ValueError(f"n_states must be odd so that the walk starts in the middle; got {n_states}.")
         self.left_reward = float(left_reward)
+        if not np.isfinite(self.left_reward):
+            raise ValueError(f"left_reward must be finite; got {left_reward!r}.")
         n = n_states + 2
         P: dict[int, dict[int, list]] = {}
         for s in range(n):
@@ -222,7 +235,9 @@ class MaxBias(TabularEnv):
 
     def __init__(self, n_actions_b: int = 10, mean: float = -0.1, std: float = 1.0):
         self.n_actions_b = check_int(n_actions_b, name="n_actions_b", minimum=2)
-        self.mean, self.std = float(mean), float(std)
+        self.mean, self.std = float(mean), check_positive(std, name="std", strict=False)
+        if not np.isfinite(self.mean):
+            raise ValueError(f"mean must be finite; got {mean!r}.")
         P = {
             self.A: {0: [(1.0, self.B, 0.0, False)], 1: [(1.0, self.TERMINAL, 0.0, True)]},
             self.B: {a: [(1.0, self.TERMINAL, self.mean, True)] for a in range(self.n_actions_b)},

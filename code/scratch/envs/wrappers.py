@@ -40,6 +40,8 @@ class DiscretizeObservation:
             )
         self.env = env
         self.edges = [np.sort(np.asarray(e, dtype=np.float64).ravel()) for e in edges]
+        if any(np.any(np.isnan(e)) for e in self.edges):
+            raise ValueError("bin edges contain NaN; pass finite edges (or +-np.inf) for every coordinate.")
         self.n_bins = np.array([len(e) + 1 for e in self.edges])
         self.observation_space = Discrete(int(np.prod(self.n_bins)))
         self.action_space = env.action_space
@@ -47,6 +49,11 @@ class DiscretizeObservation:
     def index(self, obs: Any) -> Any:
         """Bin indices of observations: (d,) -> int, or (n, d) -> (n,) ints."""
         obs = np.asarray(obs, dtype=np.float64)
+        d = len(self.edges)
+        if obs.ndim not in (1, 2) or obs.shape[-1] != d:
+            raise ValueError(f"index() takes observations of shape ({d},) or (n, {d}); got shape {obs.shape}.")
+        if not np.all(np.isfinite(obs)):
+            raise ValueError("observation contains NaN or infinite values; it cannot be binned.")
         bins = [np.digitize(obs[..., i], e) for i, e in enumerate(self.edges)]
         flat = np.ravel_multi_index(bins, self.n_bins)
         return int(flat) if np.ndim(flat) == 0 else flat
