@@ -34,6 +34,16 @@ class Stump(NamedTuple):
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         """Predictions in {-1, +1} for ``X`` of shape (n_samples, n_features)."""
+        X = check_array(X, name="X")
+        if isinstance(self.feature, bool) or not isinstance(self.feature, (int, np.integer)):
+            raise TypeError(f"Stump: feature must be an integer column index; got {self.feature!r}.")
+        if not 0 <= self.feature < X.shape[1]:
+            raise ValueError(f"Stump: feature {self.feature} does not exist in X with {X.shape[1]} features.")
+        if self.left not in (-1.0, 1.0) or self.right not in (-1.0, 1.0):
+            raise ValueError(f"Stump: left and right must be -1 or +1; got {self.left!r} and {self.right!r}.")
+        return self._predict(X)
+
+    def _predict(self, X: np.ndarray) -> np.ndarray:
         return np.where(X[:, self.feature] <= self.threshold, self.left, self.right)
 
 
@@ -182,7 +192,7 @@ class AdaBoostClassifier:
         stumps, alphas, errors, weights = [], [], [], []
         for m in range(n_rounds):
             stump = _best_stump(X_sorted, order, y, w, criterion)   # eq-ada-weak-learner
-            h = stump.predict(X)                                      # (n,) in {-1, +1}
+            h = stump._predict(X)                                     # (n,) in {-1, +1}
             err = float(np.sum(w[h != y]))
             if err >= 0.5:
                 if m == 0:
@@ -219,7 +229,7 @@ class AdaBoostClassifier:
     def staged_decision_function(self, X) -> np.ndarray:
         r"""Scores :math:`F_m(x)` after every round, shape (n_rounds, n_samples)."""
         X = self._check_X(X)
-        votes = np.array([a * s.predict(X) for a, s in zip(self.alphas_, self.stumps_)])  # (M, n)
+        votes = np.array([a * s._predict(X) for a, s in zip(self.alphas_, self.stumps_)])  # (M, n)
         return np.cumsum(votes, axis=0)
 
     def decision_function(self, X) -> np.ndarray:

@@ -209,6 +209,9 @@ def clone(estimator: Any) -> Any:
     Works for any estimator whose ``__init__`` stores each argument under its own
     name (the contract of every :mod:`scratch` estimator, and of scikit-learn's).
     """
+    if type(estimator).__module__ == "builtins" or isinstance(estimator, np.ndarray):
+        raise TypeError(f"clone expects an estimator instance (e.g. LinearRegression()); got "
+                        f"{type(estimator).__name__} {estimator!r:.40}.")
     params = inspect.signature(type(estimator).__init__).parameters
     names = [p for p in params if p != "self" and params[p].kind not in (
         inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)]

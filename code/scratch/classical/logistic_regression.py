@@ -10,6 +10,7 @@ import numpy as np
 
 from scratch.metrics import accuracy_score
 from scratch._validation import (
+    as_float_array,
     class_labels,
     check_array,
     check_int,
@@ -29,7 +30,9 @@ def sigmoid(z) -> np.ndarray:
     Computed as :math:`\exp(-\log(1 + e^{-z}))` with :func:`numpy.logaddexp`, which is
     finite for every finite ``z``.
     """
-    z = np.asarray(z, dtype=float)
+    z = as_float_array(z, "z")
+    if np.isnan(z).any():
+        raise ValueError("z contains NaN; sigmoid needs numbers (+-inf are fine: they map to 1 and 0).")
     return np.exp(-np.logaddexp(0.0, -z))
 
 
