@@ -191,6 +191,9 @@ class DPGaussianMixture:
         """Nearest posterior cluster mean for each row of ``X`` (n_samples, n_features)."""
         check_is_fitted(self, "means_")
         X = check_array(X, name="X", ndim=2)
+        if X.shape[1] != self.means_.shape[1]:
+            raise ValueError(f"X has {X.shape[1]} features, but this DPGaussianMixture was fitted with "
+                             f"{self.means_.shape[1]} features. Pass data with the same columns as in fit.")
         return np.argmin(((X[:, None, :] - self.means_[None]) ** 2).sum(-1), axis=1)
 
 
@@ -281,7 +284,12 @@ class HDPTopicModel:
         alpha = check_concentration(self.alpha, "alpha")
         eta = check_concentration(self.eta, "eta")
         V = check_int(n_words, name="n_words", minimum=1)
-        docs = [np.asarray(d, dtype=int) for d in docs]
+        docs = [np.asarray(d) for d in docs]
+        if any(d.size and d.dtype.kind not in "iu" for d in docs):
+            raise TypeError("docs must hold integer word ids; got a document of dtype "
+                            f"{next(d.dtype for d in docs if d.size and d.dtype.kind not in 'iu')}. "
+                            "Map words to ids 0 .. n_words - 1 first.")
+        docs = [d.astype(int) for d in docs]
         if not docs or any(d.ndim != 1 or d.size == 0 for d in docs):
             raise ValueError("docs must be a non-empty list of non-empty 1-D arrays of word ids.")
         if any(d.min() < 0 or d.max() >= V for d in docs):

@@ -37,6 +37,18 @@ __all__ = [
 
 
 # -- graphs -----------------------------------------------------------------------------
+def _check_ids(ids, size: int, *, name: str, what: str) -> np.ndarray:
+    """Integer ids in ``[0, size)`` of shape (n,): node or graph ids used to index an array."""
+    arr = np.asarray(ids)
+    if arr.size and arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer {what} ids; got dtype {arr.dtype}. Pass e.g. "
+                        f"np.asarray({name}, dtype=int).")
+    if arr.size and (arr.min() < 0 or arr.max() >= size):
+        raise ValueError(f"{name} holds {what} ids from {arr.min()} to {arr.max()}; they must lie in "
+                         f"0 .. {size - 1} (one per {what}).")
+    return arr.astype(np.int64, copy=False)
+
+
 def check_edge_index(edge_index, num_nodes: int, *, allow_self_loops: bool = True) -> np.ndarray:
     """Validate an ``edge_index`` of shape (2, n_edges) with node ids in ``[0, num_nodes)``.
 
@@ -110,6 +122,7 @@ def scatter_add(src, index, dim_size: int) -> Tensor:
     if index.ndim != 1 or index.shape[0] != src.shape[0]:
         raise ValueError(f"index must have shape (n_edges,) = ({src.shape[0]},); got {index.shape}.")
     dim_size = check_int(dim_size, name="dim_size", minimum=1)
+    index = _check_ids(index, dim_size, name="index", what="bucket")
     out = np.zeros((dim_size,) + src.shape[1:], dtype=src.data.dtype)     # (N, F)
     np.add.at(out, index, src.data)
 
@@ -179,6 +192,9 @@ class GCNConv(Module):
         self.bias = Parameter(np.zeros(out_channels)) if bias else None
 
     def forward(self, x: Tensor, edge_index) -> Tensor:
+        if x.ndim != 2 or x.shape[1] != self.in_channels:
+            raise ValueError(f"x must have shape (n_nodes, {self.in_channels}) for GCNConv({self.in_channels}, "
+                             f"{self.out_channels}); got {x.shape}.")
         n = x.shape[0]
         ei, w = gcn_norm(edge_index, n, self_loops=self.self_loops)      # (2, E), (E,)
         xw = x @ self.weight                                              # (N, out)
@@ -210,6 +226,9 @@ class GINConv(Module):
     def __init__(self, mlp: Module, eps: float = 0.0, train_eps: bool = False):
         if not isinstance(mlp, Module):
             raise TypeError(f"mlp must be a scratch.nn Module; got {type(mlp).__name__}.")
+        if isinstance(eps, bool) or not isinstance(eps, (int, float, np.integer, np.floating)) \
+                or not np.isfinite(eps):
+            raise ValueError(f"eps must be a finite real number; got {eps!r}.")
         self.mlp = mlp
         self.train_eps = bool(train_eps)
         if self.train_eps:
@@ -233,8 +252,13 @@ def global_add_pool(x: Tensor, batch, num_graphs: int | None = None) -> Tensor:
     batch = np.asarray(batch)
     if batch.shape != (x.shape[0],):
         raise ValueError(f"batch must have shape (n_nodes,) = ({x.shape[0]},); got {batch.shape}.")
+    if batch.size and batch.dtype.kind not in "iu":
+        raise TypeError(f"batch must hold integer graph ids; got dtype {batch.dtype}. Pass e.g. "
+                        "np.asarray(batch, dtype=int).")
+    if batch.size and batch.min() < 0:
+        raise ValueError(f"batch holds graph ids from {batch.min()}; they must be >= 0.")
     g = int(batch.max()) + 1 if num_graphs is None else check_int(num_graphs, name="num_graphs", minimum=1)
-    return scatter_add(x, batch, g)
+    return scatter_add(x, _check_ids(batch, g, name="batch", what="graph"), g)
 
 
 def global_mean_pool(x: Tensor, batch, num_graphs: int | None = None) -> Tensor:

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int, check_option, check_positive
+from scratch._validation import as_rng, check_array, check_int, check_option, check_positive
 from scratch.autograd.hvp import mlp_forward, mlp_hvp, mlp_loss_grad
 from scratch.nn.module import Parameter
 from scratch.optim.optimizers import Adam
@@ -31,6 +31,37 @@ __all__ = [
 ]
 
 ACTIVATIONS = ("relu", "relu", "identity")
+
+
+def _check_interval(bounds, *, name: str) -> tuple[float, float]:
+    """A pair ``(low, high)`` of finite numbers with ``low <= high``."""
+    try:
+        low, high = (float(v) for v in bounds)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair (low, high) of numbers; got {bounds!r}.") from None
+    if not (np.isfinite(low) and np.isfinite(high)) or low > high:
+        raise ValueError(f"{name} must be a pair (low, high) of finite numbers with low <= high; got {bounds!r}.")
+    return low, high
+
+
+def _check_n_tasks(X, n_tasks: int) -> None:
+    if np.ndim(X) != 3 or np.shape(X)[0] != n_tasks:
+        raise ValueError(f"a task family drawn with n_tasks={n_tasks} maps X of shape (n_tasks={n_tasks}, n_points, 1); "
+                         f"got X of shape {np.shape(X)}. n_tasks must equal the number of tasks the family was drawn with.")
+
+
+def _check_tasks(params, X, Y, *, names=("X", "Y")) -> tuple[np.ndarray, np.ndarray]:
+    """Inputs ``X`` (n_tasks, n_points, n_in) and targets ``Y`` (n_tasks, n_points, n_out) for ``params``."""
+    n_in, n_out = params[0][0].shape[-2], params[-1][0].shape[-1]
+    X = check_array(X, name=names[0], ndim=3)
+    Y = check_array(Y, name=names[1], ndim=3)
+    if X.shape[-1] != n_in:
+        raise ValueError(f"{names[0]} must have shape (n_tasks, n_points, {n_in}) for a network with {n_in} "
+                         f"input(s); got {X.shape}.")
+    if Y.shape != X.shape[:-1] + (n_out,):
+        raise ValueError(f"{names[1]} must have shape {X.shape[:-1] + (n_out,)} to match {names[0]} "
+                         f"{X.shape}; got {Y.shape}.")
+    return X, Y
 
 
 def init_mlp(sizes=(1, 40, 40, 1), *, input_std: float = 5 / math.sqrt(3), rng=None) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -58,10 +89,11 @@ def sinusoid_family(n_tasks: int, *, amplitude=(0.1, 5.0), phase=(0.0, math.pi),
     """
     rng = as_rng(rng)
     n = check_int(n_tasks, name="n_tasks", minimum=1)
-    A = rng.uniform(*amplitude, size=n)
-    phi = rng.uniform(*phase, size=n)
+    A = rng.uniform(*_check_interval(amplitude, name="amplitude"), size=n)
+    phi = rng.uniform(*_check_interval(phase, name="phase"), size=n)
 
     def f(X):
+        _check_n_tasks(X, n)
         return A[:, None, None] * np.sin(X - phi[:, None, None])
 
     f.amplitude, f.phase = A, phi
@@ -84,6 +116,7 @@ def random_function_family(n_tasks: int, *, n_components: int = 10, max_frequenc
     c = rng.normal(scale=math.sqrt(2.0 / J) * 2.0, size=(n, 1, J))
 
     def f(X):
+        _check_n_tasks(X, n)
         return np.sum(c * np.sin(w * X + ph), axis=-1, keepdims=True)
 
     return f
@@ -92,9 +125,13 @@ def random_function_family(n_tasks: int, *, n_components: int = 10, max_frequenc
 def sample_points(task, n_tasks: int, n_points: int, *, x_range=(-5.0, 5.0), rng=None):
     """Inputs ``X`` uniform in ``x_range`` and targets ``task(X)``, both (n_tasks, n_points, 1)."""
     rng = as_rng(rng)
-    X = rng.uniform(*x_range, size=(check_int(n_tasks, name="n_tasks", minimum=1),
+    X = rng.uniform(*_check_interval(x_range, name="x_range"), size=(check_int(n_tasks, name="n_tasks", minimum=1),
                                     check_int(n_points, name="n_points", minimum=1), 1))
-    return X, task(X)
+    Y = task(X)
+    if np.shape(Y) != X.shape:
+        raise ValueError(f"task maps X of shape {X.shape} to shape {np.shape(Y)}; n_tasks must equal the number "
+                         "of tasks the family was drawn with.")
+    return X, Y
 
 
 # -- inner loop and meta-gradients ------------------------------------------------------------------
@@ -121,7 +158,8 @@ def adapt(params, X, Y, *, inner_lr: float = 0.01, inner_steps: int = 1):
     :math:`\theta_{j+1} = \theta_j - \alpha \nabla L^{\text{sup}}(\theta_j)`.
     """
     alpha = check_positive(inner_lr, name="inner_lr")
-    n_tasks = np.shape(X)[0]
+    X, Y = _check_tasks(params, X, Y)
+    n_tasks = X.shape[0]
     theta = [(np.broadcast_to(W, (n_tasks,) + W.shape).copy(), np.broadcast_to(b, (n_tasks,) + b.shape).copy())
              for W, b in params]
     path = [theta]
@@ -159,6 +197,7 @@ def maml_meta_gradient(params, X_sup, Y_sup, X_qry, Y_qry, *, inner_lr: float = 
     (eq-maml-fo) keeps :math:`g = \nabla L^{\text{qry}}(\theta_k)`.
     """
     order = check_option(order, ("second", "first"), name="order")
+    X_qry, Y_qry = _check_tasks(params, X_qry, Y_qry, names=("X_qry", "Y_qry"))
     path = adapt(params, X_sup, Y_sup, inner_lr=inner_lr, inner_steps=inner_steps)
     loss, g = mlp_loss_grad(path[-1], X_qry, Y_qry, ACTIVATIONS)            # (T,), batched grads
     if order == "second":
@@ -175,6 +214,7 @@ def reptile_direction(params, X, Y, *, inner_lr: float = 0.01, inner_steps: int 
     -----
     Implements eq-maml-reptile of the page; used as a "gradient" by the outer optimiser.
     """
+    inner_steps = check_int(inner_steps, name="inner_steps", minimum=1)
     theta_k = adapt(params, X, Y, inner_lr=inner_lr, inner_steps=inner_steps)[-1]
     return [(W - aW.mean(axis=0), b - ab.mean(axis=0)) for (W, b), (aW, ab) in zip(params, theta_k)]
 

@@ -114,6 +114,17 @@ def _sigma(theta, parameterization):
     return theta[1] if parameterization == "sigma" else math.exp(theta[1])
 
 
+def _check_theta(theta, parameterization, *, name="theta") -> tuple[np.ndarray, float]:
+    """``theta`` of shape (2,) and its sigma, which must be > 0."""
+    theta = check_array(theta, name=name, ndim=1)
+    if theta.shape != (2,):
+        raise ValueError(f"{name} must have shape (2,): (mu, sigma) or (mu, log sigma); got {theta.shape}.")
+    s = _sigma(theta, parameterization)
+    if s <= 0:
+        raise ValueError(f"sigma must be > 0; got {s}. Use parameterization='log_sigma' to keep it positive.")
+    return theta, s
+
+
 def gaussian_nll(theta, x, parameterization: str = "sigma") -> tuple[float, np.ndarray]:
     r"""Mean negative log-likelihood of :math:`N(\mu, \sigma^2)` and its gradient.
 
@@ -131,11 +142,9 @@ def gaussian_nll(theta, x, parameterization: str = "sigma") -> tuple[float, np.n
     grad : ndarray of shape (2,)
     """
     parameterization = check_option(parameterization, _PARAMS, name="parameterization")
-    theta = check_array(theta, name="theta", ndim=1)
+    theta, s = _check_theta(theta, parameterization)
     x = check_array(x, name="x", ndim=1)
-    mu, s = theta[0], _sigma(theta, parameterization)
-    if s <= 0:
-        raise ValueError(f"sigma must be > 0; got {s}. Use parameterization='log_sigma' to keep it positive.")
+    mu = theta[0]
     m2 = np.mean((x - mu) ** 2)
     loss = math.log(s) + m2 / (2 * s**2)
     d_mu = -(np.mean(x) - mu) / s**2
@@ -153,8 +162,7 @@ def gaussian_fisher(theta, parameterization: str = "sigma") -> np.ndarray:
     in :math:`(\mu, \sigma)` and :math:`\operatorname{diag}(1/\sigma^2, 2)` in :math:`(\mu, \log\sigma)`.
     """
     parameterization = check_option(parameterization, _PARAMS, name="parameterization")
-    theta = check_array(theta, name="theta", ndim=1)
-    s = _sigma(theta, parameterization)
+    theta, s = _check_theta(theta, parameterization)
     return np.diag([1 / s**2, 2 / s**2 if parameterization == "sigma" else 2.0])
 
 
@@ -170,7 +178,8 @@ def fit_gaussian(x, theta0, *, parameterization: str = "sigma", method: str = "n
     """
     method = check_option(method, ("natural", "gradient"), name="method")
     parameterization = check_option(parameterization, _PARAMS, name="parameterization")
-    theta = check_array(theta0, name="theta0", ndim=1).copy()
+    theta = _check_theta(theta0, parameterization, name="theta0")[0].copy()
+    x = check_array(x, name="x", ndim=1)
     lr = check_positive(lr, name="lr")
     path = [(theta[0], _sigma(theta, parameterization))]
     for _ in range(check_int(n_steps, name="n_steps", minimum=0)):
@@ -186,8 +195,23 @@ def _augment(X):
     return np.column_stack([X, np.ones(len(X))])                            # (n, d + 1)
 
 
+def _check_logistic(w, X, y=None):
+    """``w`` (d + 1,), ``X`` (n, d) and optional 0/1 labels ``y`` (n,) of logistic regression."""
+    X = check_array(X, name="X", ndim=2)
+    w = check_array(w, name="w", ndim=1)
+    if w.shape != (X.shape[1] + 1,):
+        raise ValueError(f"w must have shape ({X.shape[1] + 1},): one weight per feature of X, then the "
+                         f"intercept; got {w.shape}.")
+    if y is not None:
+        X, y = check_X_y(X, y)
+        if not np.all((y == 0) | (y == 1)):
+            raise ValueError("y must hold labels 0 and 1 for logistic regression.")
+    return w, X, y
+
+
 def logistic_loss_grad(w, X, y) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of logistic regression and its gradient; ``w`` (d + 1,) ends with the intercept."""
+    w, X, y = _check_logistic(w, X, y)
     Xa = _augment(X)
     z = Xa @ w                                                               # (n,)
     loss = float(np.mean(np.logaddexp(0.0, z) - y * z))
@@ -202,6 +226,7 @@ def logistic_fisher(w, X) -> np.ndarray:
     Implements eq-ng-logistic-fisher of the page; it equals the Hessian of the mean
     cross-entropy (canonical link), so natural-gradient steps of size 1 are Newton/IRLS steps.
     """
+    w, X, _ = _check_logistic(w, X)
     Xa = _augment(X)
     p = sigmoid(Xa @ w)
     return (Xa.T * (p * (1 - p))) @ Xa / len(Xa)
@@ -214,6 +239,7 @@ def empirical_fisher(w, X, y) -> np.ndarray:
     -----
     Implements eq-ng-empirical of the page: the observed labels replace the model's own.
     """
+    w, X, y = _check_logistic(w, X, y)
     Xa = _augment(X)
     r = sigmoid(Xa @ w) - y                                                  # (n,)
     return (Xa.T * r**2) @ Xa / len(Xa)
@@ -226,6 +252,14 @@ def fisher_vector_product(w, X, v) -> np.ndarray:
     -----
     Implements eq-ng-fvp of the page.
     """
+    w, X, _ = _check_logistic(w, X)
+    v = check_array(v, name="v", ndim=1)
+    if v.shape != w.shape:
+        raise ValueError(f"v must have shape {w.shape}, the shape of w; got {v.shape}.")
+    return _fvp(w, X, v)
+
+
+def _fvp(w, X, v):
     Xa = _augment(X)
     p = sigmoid(Xa @ w)
     return Xa.T @ (p * (1 - p) * (Xa @ v)) / len(Xa)
@@ -236,7 +270,10 @@ def conjugate_gradient(matvec, b, *, tol: float = 1e-10, max_iter: int | None = 
 
     Returns ``(x, n_iterations)``; at most ``len(b)`` iterations in exact arithmetic.
     """
+    if not callable(matvec):
+        raise TypeError(f"matvec must be a function v -> A v; got {type(matvec).__name__}.")
     b = check_array(b, name="b", ndim=1)
+    tol = check_positive(tol, name="tol")
     x = np.zeros_like(b)
     r = b.copy()
     p = r.copy()
@@ -245,7 +282,9 @@ def conjugate_gradient(matvec, b, *, tol: float = 1e-10, max_iter: int | None = 
     for k in range(max_iter):
         if math.sqrt(rr) <= tol * max(1.0, np.linalg.norm(b)):
             return x, k
-        Ap = matvec(p)
+        Ap = np.asarray(matvec(p), dtype=float)
+        if Ap.shape != b.shape:
+            raise ValueError(f"matvec must return an array of shape {b.shape} (the shape of b); got {Ap.shape}.")
         alpha = rr / (p @ Ap)
         x += alpha * p
         r -= alpha * Ap
@@ -295,7 +334,7 @@ def natural_gradient_logistic(X, y, *, lr: float = 1.0, n_steps: int = 10, dampi
         elif fisher == "empirical":
             d = natural_gradient_direction(g, empirical_fisher(w, X, y), lam)
         else:
-            d, _ = conjugate_gradient(lambda v: fisher_vector_product(w, X, v) + lam * v, g)
+            d, _ = conjugate_gradient(lambda v: _fvp(w, X, v) + lam * v, g)
         w = w - lr * d
         path.append(w.copy())
         losses.append(logistic_loss_grad(w, X, y)[0])
@@ -315,6 +354,11 @@ class MLPParams:
     shapes: tuple = field(init=False)
 
     def __post_init__(self):
+        self.W1 = check_array(self.W1, name="W1", ndim=2)
+        self.W2 = check_array(self.W2, name="W2", ndim=2)
+        if self.W2.shape[0] != self.W1.shape[1] + 1:
+            raise ValueError(f"W2 must have {self.W1.shape[1] + 1} rows (n_hidden + 1, with the bias row) to follow "
+                             f"W1 of shape {self.W1.shape}; got W2 of shape {self.W2.shape}.")
         self.shapes = (self.W1.shape, self.W2.shape)
 
     def flat(self) -> np.ndarray:
@@ -336,6 +380,24 @@ def mlp_init(n_in: int, n_hidden: int, n_out: int, *, rng=None) -> MLPParams:
     return MLPParams(W1, W2)
 
 
+def _check_mlp_input(params, X, y=None):
+    if not isinstance(params, MLPParams):
+        raise TypeError(f"params must be an MLPParams (see mlp_init); got {type(params).__name__}.")
+    X = check_array(X, name="X", ndim=2)
+    if X.shape[1] != params.W1.shape[0] - 1:
+        raise ValueError(f"X has {X.shape[1]} features, but the network's W1 expects {params.W1.shape[0] - 1} "
+                         f"(W1 has shape {params.W1.shape}, bias row last).")
+    if y is not None:
+        y = np.asarray(y)
+        if y.size and y.dtype.kind not in "iu":
+            raise TypeError(f"y must hold integer class labels 0 .. {params.W2.shape[1] - 1}; got dtype {y.dtype}.")
+        X, y = check_X_y(X, y, y_dtype=np.int64)
+        if y.min() < 0 or y.max() >= params.W2.shape[1]:
+            raise ValueError(f"y must hold class labels in 0 .. {params.W2.shape[1] - 1} (one per output); "
+                             f"got values from {y.min()} to {y.max()}.")
+    return X, y
+
+
 def _forward(params: MLPParams, X):
     a0 = _augment(X)                                                         # (n, d + 1)
     h = np.tanh(a0 @ params.W1)                                              # (n, H)
@@ -346,6 +408,7 @@ def _forward(params: MLPParams, X):
 
 def mlp_loss_grad(params: MLPParams, X, y) -> tuple[float, MLPParams]:
     """Mean cross-entropy of the MLP on ``X`` (n, d), integer labels ``y`` (n,), and its gradient."""
+    X, y = _check_mlp_input(params, X, y)
     a0, h, a1, P = _forward(params, X)
     n = len(y)
     loss = float(-np.mean(np.log(P[np.arange(n), y] + 1e-300)))
@@ -373,6 +436,7 @@ def mlp_fisher(params: MLPParams, X) -> np.ndarray:
     with respect to all weights (flattened W1 then W2, row-major). Costs :math:`O(nKP + P^2)`
     memory and :math:`O(P^3)` to invert.
     """
+    X, _ = _check_mlp_input(params, X)
     a0, a1, P, B1, B2 = _backprop_matrices(params, X)
     n, K = P.shape
     J1 = a0[:, :, None, None] * B1[:, None, :, :]                            # (n, d+1, H, K)
@@ -397,6 +461,7 @@ def kfac_factors(params: MLPParams, X) -> list[tuple[np.ndarray, np.ndarray]]:
     -----
     Implements eq-ng-kfac of the page.
     """
+    X, _ = _check_mlp_input(params, X)
     a0, a1, P, B1, B2 = _backprop_matrices(params, X)
     n, K = P.shape
     S = P[:, :, None] * np.eye(K)[None] - P[:, :, None] * P[:, None, :]       # (n, K, K)
@@ -412,6 +477,17 @@ def kfac_direction(grads: MLPParams, factors, damping: float) -> MLPParams:
     of the Kronecker product, up to cross terms).
     """
     lam = _check_damping(damping)
+    if not isinstance(grads, MLPParams):
+        raise TypeError(f"grads must be an MLPParams (from mlp_loss_grad); got {type(grads).__name__}.")
+    factors = list(factors)
+    if len(factors) != 2 or any(len(f) != 2 for f in factors):
+        raise ValueError(f"factors must be two (A, G) pairs, one per layer, as kfac_factors returns; got "
+                         f"{len(factors)} item(s).")
+    for (A, G), gW, layer in zip(factors, (grads.W1, grads.W2), (1, 2)):
+        if np.shape(A) != (gW.shape[0],) * 2 or np.shape(G) != (gW.shape[1],) * 2:
+            raise ValueError(f"layer {layer}'s factors must have shapes {(gW.shape[0],) * 2} and "
+                             f"{(gW.shape[1],) * 2} to match its gradient {gW.shape}; got {np.shape(A)} and "
+                             f"{np.shape(G)}.")
     out = []
     for gW, (A, G) in zip((grads.W1, grads.W2), factors):
         r = math.sqrt(lam)
@@ -434,8 +510,8 @@ def train_mlp(X, y, params: MLPParams, *, method: str = "kfac", lr: float = 0.1,
     """
     method = check_option(method, ("sgd", "kfac", "exact"), name="method")
     lam = _check_damping(damping)
-    X = check_array(X, name="X", ndim=2)
-    y = np.asarray(y, dtype=int)
+    X, y = _check_mlp_input(params, X, y)
+    lr = check_positive(lr, name="lr")
     losses = []
     for _ in range(check_int(n_steps, name="n_steps", minimum=0)):
         loss, g = mlp_loss_grad(params, X, y)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_positive
+from scratch._validation import as_rng, check_array, check_int, check_option, check_positive
 from scratch.autograd.tensor import Tensor, concatenate
 from scratch.nn.layers import Linear
 from scratch.nn.module import Module
@@ -48,6 +48,8 @@ class ODEFunc(Module):
 
     def forward(self, t: float, z):
         z = z if isinstance(z, Tensor) else Tensor(np.asarray(z, dtype=float))
+        if z.shape[-1] != self.dim:
+            raise ValueError(f"z must have shape (batch, {self.dim}) for ODEFunc(dim={self.dim}); got {z.shape}.")
         return self.lin2(self.lin1(z).tanh())                            # (B, dim)
 
 
@@ -78,7 +80,7 @@ class NeuralODE(Module):
             raise TypeError(f"func must be a scratch.nn Module called as func(t, z); got {type(func).__name__}.")
         self.func = func
         self.augment = check_int(augment, name="augment", minimum=0)
-        self.method = method
+        self.method = check_option(method, ("euler", "rk4", "dopri5"), name="method")
         self.step = None if step is None else check_positive(step, name="step")
         self.rtol = check_positive(rtol, name="rtol")
         self.atol = check_positive(atol, name="atol")
@@ -108,6 +110,10 @@ def vector_jacobian_products(func: Module, t: float, z: np.ndarray, a: np.ndarra
     a_dtheta : ndarray of shape (n_parameters,)
         Concatenated over ``func.parameters()`` in order.
     """
+    z = check_array(z, name="z", ndim=2)
+    a = check_array(a, name="a", ndim=2)
+    if a.shape != z.shape:
+        raise ValueError(f"a must have the shape of z {z.shape} (one adjoint per state); got {a.shape}.")
     params = func.parameters()
     saved = [p.grad for p in params]
     for p in params:

@@ -57,6 +57,11 @@ class SLDSParams:
             raise ValueError(f"trans must be a ({K}, {K}) matrix with non-negative rows summing to 1.")
         if self.pi.shape != (K,) or not np.isclose(self.pi.sum(), 1) or self.m0.shape != (n,) or self.P0.shape != (n, n):
             raise ValueError(f"pi must be a probability vector of length {K}; m0 (n,), P0 (n, n).")
+        covariances = [(f"Q[{k}]", self.Q[k]) for k in range(K)] + [("R", self.R), ("P0", self.P0)]
+        for name, S in covariances:
+            if not np.allclose(S, S.T) or np.linalg.eigvalsh(0.5 * (S + S.T)).min() <= 0:
+                raise ValueError(f"{name} is a covariance and must be symmetric positive definite; got "
+                                 f"eigenvalues {np.round(np.linalg.eigvalsh(0.5 * (S + S.T)), 4).tolist()}.")
 
     @property
     def n_regimes(self) -> int:
@@ -65,8 +70,40 @@ class SLDSParams:
 
 def rotation(angle: float, decay: float = 1.0) -> np.ndarray:
     """The 2 x 2 matrix ``decay * [[cos, -sin], [sin, cos]]`` of a rotation by ``angle`` radians."""
+    for name, v in (("angle", angle), ("decay", decay)):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
+            raise TypeError(f"{name} must be a real number; got {type(v).__name__}.")
+        if not math.isfinite(v):
+            raise ValueError(f"{name} must be finite; got {v!r}.")
+    if decay < 0:
+        raise ValueError(f"decay must be finite and >= 0 (a contraction factor); got {decay!r}.")
     c, s = math.cos(angle), math.sin(angle)
     return decay * np.array([[c, -s], [s, c]])
+
+
+def _check_params(params) -> SLDSParams:
+    if not isinstance(params, SLDSParams):
+        raise TypeError(f"params must be an SLDSParams; got {type(params).__name__}. Build it with "
+                        "SLDSParams(A=..., Q=..., C=..., R=..., trans=..., pi=..., m0=..., P0=...).")
+    return params
+
+
+def _check_series(params: SLDSParams, v, *, name: str, width: int, what: str) -> np.ndarray:
+    v = check_array(v, name=name, ndim=2)
+    if v.shape[1] != width:
+        raise ValueError(f"{name} must have shape (T, {width}) ({what}); got {v.shape}.")
+    return v
+
+
+def _check_regimes(z, T: int, K: int, *, name: str = "z") -> np.ndarray:
+    z = np.asarray(z)
+    if z.size and z.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer regime ids 0 .. {K - 1}; got dtype {z.dtype}.")
+    if z.shape != (T,):
+        raise ValueError(f"{name} must have shape ({T},) to match y; got {z.shape}.")
+    if z.min() < 0 or z.max() >= K:
+        raise ValueError(f"{name} must hold regimes in 0 .. {K - 1}; got values from {z.min()} to {z.max()}.")
+    return z.astype(int)
 
 
 def sample_slds(params: SLDSParams, n_steps: int, *, rng=None):
@@ -78,6 +115,7 @@ def sample_slds(params: SLDSParams, n_steps: int, *, rng=None):
     :math:`x_t = A_{z_t} x_{t-1} + w_t`, :math:`w_t \sim N(0, Q_{z_t})`, :math:`y_t = C x_t + v_t`.
     """
     rng = as_rng(rng)
+    params = _check_params(params)
     T = check_int(n_steps, name="n_steps", minimum=1)
     K, n = params.n_regimes, params.A.shape[1]
     z = np.zeros(T, dtype=int)
@@ -98,7 +136,8 @@ def discrete_log_likelihoods(params: SLDSParams, x) -> np.ndarray:
     -----
     Implements eq-slds-emission of the page.
     """
-    x = check_array(x, name="x", ndim=2)
+    params = _check_params(params)
+    x = _check_series(params, x, name="x", width=params.A.shape[1], what="the continuous states")
     T, n = x.shape
     log_B = np.zeros((T, params.n_regimes))
     for k in range(params.n_regimes):
@@ -141,10 +180,9 @@ def switching_kalman_filter(params: SLDSParams, z, y):
 
     Returns filtered means (T, n), filtered covariances (T, n, n) and the log-likelihood.
     """
-    z = np.asarray(z, dtype=int)
-    y = check_array(y, name="y", ndim=2)
-    if z.shape != (len(y),):
-        raise ValueError(f"z must have shape ({len(y)},) to match y; got {z.shape}.")
+    params = _check_params(params)
+    y = _check_series(params, y, name="y", width=params.C.shape[0], what="the observations")
+    z = _check_regimes(z, len(y), params.n_regimes)
     n = params.A.shape[1]
     means, covs, ll = np.zeros((len(y), n)), np.zeros((len(y), n, n)), 0.0
     m, P = params.m0, params.P0
@@ -203,10 +241,10 @@ def gibbs_slds(params: SLDSParams, y, *, n_iter: int = 50, z_init=None, rng=None
     Implements eq-slds-gibbs of the page.
     """
     rng = as_rng(rng)
-    y = check_array(y, name="y", ndim=2)
-    z = np.zeros(len(y), dtype=int) if z_init is None else np.asarray(z_init, dtype=int).copy()
-    if z.shape != (len(y),) or z.min() < 0 or z.max() >= params.n_regimes:
-        raise ValueError(f"z_init must hold {len(y)} regimes in [0, {params.n_regimes - 1}].")
+    params = _check_params(params)
+    y = _check_series(params, y, name="y", width=params.C.shape[0], what="the observations")
+    z = np.zeros(len(y), dtype=int) if z_init is None else \
+        _check_regimes(z_init, len(y), params.n_regimes, name="z_init").copy()
     out = np.zeros((check_int(n_iter, name="n_iter", minimum=1), len(y)), dtype=int)
     for i in range(n_iter):
         x = sample_continuous(params, z, y, rng=rng)

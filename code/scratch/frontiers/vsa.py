@@ -138,6 +138,7 @@ def exact_inverse(a, *, eps: float = 1e-12) -> np.ndarray:
     Implements eq-vsa-hrr-exact of the page. It undoes a binding exactly, but divides
     by small Fourier coefficients, which amplifies whatever noise is superposed.
     """
+    eps = check_positive(eps, name="eps")
     a = _vectors(a, "a")
     fa = np.fft.rfft(a, axis=-1)
     smallest = float(np.min(np.abs(fa)))
