@@ -9,6 +9,8 @@ Used by ``book/classical/poisson_glm.md``.
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 
 from scratch._validation import RNG, as_rng, check_array, check_int, check_positive
@@ -62,6 +64,10 @@ def von_mises_neuron(n_trials: int = 200, *, preferred: float = np.pi / 3, peak_
     peak_rate = check_positive(peak_rate, name="peak_rate")
     kappa = check_positive(concentration, name="concentration", strict=False)
     duration = check_positive(duration, name="duration")
+    if isinstance(preferred, bool) or not isinstance(preferred, (Real, np.integer, np.floating)):
+        raise TypeError(f"preferred must be a real angle in radians; got {type(preferred).__name__}.")
+    if not np.isfinite(preferred):
+        raise ValueError(f"preferred must be a finite angle in radians; got {preferred!r}.")
     rng = as_rng(rng)
     theta = rng.uniform(0, 2 * np.pi, size=n)
     mean = peak_rate * duration * np.exp(kappa * (np.cos(theta - preferred) - 1))

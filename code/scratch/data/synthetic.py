@@ -254,6 +254,13 @@ def adding_problem(n_samples: int, length: int, *, rng: RNG = None,
     """
     n = check_int(n_samples, name="n_samples", minimum=1)
     T = check_int(length, name="length", minimum=2)
+    try:
+        floating = np.issubdtype(np.dtype(dtype), np.floating)
+    except TypeError:
+        floating = False
+    if not floating:
+        raise ValueError(f"dtype must be a floating-point dtype (np.float64 or np.float32); got {dtype!r}: "
+                         "the values are fractions in (0, 1).")
     rng = as_rng(rng)
     values = rng.uniform(size=(n, T))
     first = rng.integers(0, T // 2, size=n)

@@ -103,6 +103,9 @@ class CharVocab:
             texts = [texts]
         chars: set[str] = set()
         for t in texts:
+            if not isinstance(t, str):
+                raise TypeError(f"from_text expects a string or an iterable of strings; got an item of type "
+                                f"{type(t).__name__}.")
             chars.update(t)
         if not chars:
             raise ValueError("Cannot build a vocabulary from an empty corpus; pass non-empty text.")
@@ -139,6 +142,9 @@ class CharVocab:
 def split_words(words: Sequence[str], fractions: tuple[float, float, float] = (0.8, 0.1, 0.1),
                 rng: RNG = 0) -> tuple[list[str], list[str], list[str]]:
     """Shuffle ``words`` with ``rng`` (fixed by default) and cut them into train/val/test lists."""
+    if isinstance(words, str):
+        raise TypeError("split_words expects a list of words, not one string (it would split its characters); "
+                        "pass e.g. text.split().")
     words = list(words)
     if not words:
         raise ValueError("split_words got an empty list of words; load a corpus first.")
@@ -154,7 +160,10 @@ def split_words(words: Sequence[str], fractions: tuple[float, float, float] = (0
 
 def split_text(text: str, fractions: tuple[float, float, float] = (0.9, 0.05, 0.05)) -> tuple[str, str, str]:
     """Cut ``text`` into contiguous train/val/test pieces (no shuffling: text is sequential)."""
-    if not isinstance(text, str) or not text:
+    if not isinstance(text, str):
+        raise TypeError(f"split_text expects the corpus as one str; got {type(text).__name__}. "
+                        "Join a list of documents first, e.g. '\\n'.join(docs).")
+    if not text:
         raise ValueError("split_text needs a non-empty string; got an empty corpus.")
     f = np.asarray(fractions, dtype=float)
     if f.shape != (3,) or np.any(f < 0) or abs(f.sum() - 1) > 1e-9:
