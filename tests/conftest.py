@@ -147,3 +147,31 @@ def compare_with_torch(ours: Any, ref: Any, inputs: list[np.ndarray], *, names: 
 def torch_compare():
     """``compare_with_torch(ours, ref, inputs, ...)``: copy weights, run both, compare values and gradients."""
     return compare_with_torch
+
+
+def mha_to_torch(params: dict[str, np.ndarray], embed_dim: int, ours: str = "", theirs: str = "") -> dict[str, np.ndarray]:
+    """``param_map`` piece: our ``MultiHeadAttention`` parameters -> ``torch.nn.MultiheadAttention``'s.
+
+    Ours holds ``query`` ``(C, C)`` and a fused ``key_value`` ``(kdim, 2C)`` Linear (``(in, out)``
+    weights) and ``proj``; torch holds ``in_proj_weight`` ``(3C, C)`` when ``kdim == C``, else
+    ``q/k/v_proj_weight``, plus ``in_proj_bias`` ``(3C,)`` and ``out_proj``. ``ours`` and ``theirs`` are
+    the modules' name prefixes (e.g. ``"attn."``, ``"self_attn."``).
+    """
+    C = embed_dim
+    wq, wkv = params[ours + "query.weight"], params[ours + "key_value.weight"]
+    out = {theirs + "in_proj_bias": np.concatenate([params[ours + "query.bias"], params[ours + "key_value.bias"]]),
+           theirs + "out_proj.weight": params[ours + "proj.weight"].T,
+           theirs + "out_proj.bias": params[ours + "proj.bias"]}
+    if wkv.shape[0] == C:
+        out[theirs + "in_proj_weight"] = np.concatenate([wq.T, wkv.T])
+    else:
+        out.update({theirs + "q_proj_weight": wq.T, theirs + "k_proj_weight": wkv[:, :C].T,
+                    theirs + "v_proj_weight": wkv[:, C:].T})
+    return out
+
+
+@pytest.fixture
+def torch_mha_map():
+    """``mha_to_torch(params, embed_dim, ours="", theirs="")``: a param_map piece for attention layers."""
+    return mha_to_torch
+

@@ -104,3 +104,26 @@ def test_tuple_outputs_all_and_buffers(torch_compare):
                           call=lambda m, xs: m(*xs) if isinstance(m, Recurrent) else (lambda o, h: (o, h[0]))(*m(*xs)),
                           atol=1e-11)
     assert {"output 0", "output 1"} <= set(diffs)
+
+
+@pytest.mark.parametrize("kdim", [8, 6])
+def test_mha_map_and_its_negative_control(kdim, torch_compare, torch_mha_map):
+    """The attention param_map matches torch; swapping its key and value halves must fail."""
+    torch = pytest.importorskip("torch")
+    from scratch.nn.attention import MultiHeadAttention
+
+    ours = MultiHeadAttention(8, 2, kdim=kdim, rng=0)
+    ref = torch.nn.MultiheadAttention(8, 2, batch_first=True, kdim=kdim, vdim=kdim, dtype=torch.float64)
+    rng = np.random.default_rng(8)
+    inputs = [rng.normal(size=(2, 5, 8)), rng.normal(size=(2, 4, kdim))]
+    run = lambda m, xs: m(*xs) if isinstance(m, MultiHeadAttention) else m(xs[0], xs[1], xs[1])  # noqa: E731
+    torch_compare(ours, ref, inputs, param_map=lambda p: torch_mha_map(p, 8), call=run, atol=1e-10)
+
+    def swapped(p):
+        p = dict(p)
+        w, b = p["key_value.weight"], p["key_value.bias"]
+        p["key_value.weight"], p["key_value.bias"] = np.concatenate([w[:, 8:], w[:, :8]], 1), np.r_[b[8:], b[:8]]
+        return torch_mha_map(p, 8)
+
+    with pytest.raises(AssertionError, match="differences from torch"):
+        torch_compare(ours, ref, inputs, param_map=swapped, call=run, atol=1e-6)

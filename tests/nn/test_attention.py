@@ -6,9 +6,6 @@ import pytest
 from scratch.autograd import Tensor, gradcheck
 from scratch.nn.attention import MultiHeadAttention, causal_mask, scaled_dot_product_attention
 
-torch = pytest.importorskip("torch")
-F = torch.nn.functional
-
 
 def _qkv(rng, tq=4, tk=4, d=3, dv=2):
     return (Tensor(rng.normal(size=(2, tq, d)), requires_grad=True),
@@ -29,6 +26,8 @@ def test_gradcheck_cross_attention_lengths():
 
 @pytest.mark.parametrize("causal,tq,tk", [(False, 5, 5), (True, 5, 5), (False, 3, 6), (True, 4, 6)])
 def test_sdpa_matches_torch(causal, tq, tk):
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
     rng = np.random.default_rng(2)
     q, k, v = _qkv(rng, tq, tk, d=8, dv=4)
     out = scaled_dot_product_attention(q, k, v, causal=causal)
@@ -43,6 +42,8 @@ def test_sdpa_matches_torch(causal, tq, tk):
 
 
 def test_boolean_mask_matches_torch():
+    torch = pytest.importorskip("torch")
+    F = torch.nn.functional
     rng = np.random.default_rng(3)
     q, k, v = _qkv(rng, 4, 5)
     mask = rng.random((4, 5)) > 0.3
@@ -53,17 +54,27 @@ def test_boolean_mask_matches_torch():
 
 
 @pytest.mark.parametrize("cross", [False, True])
-def test_multihead_matches_torch(cross):
+def test_multihead_matches_torch(cross, torch_compare, torch_mha_map):
+    torch = pytest.importorskip("torch")
     rng = np.random.default_rng(4)
     C, H, kdim = 8, 2, (6 if cross else 8)
     ref = torch.nn.MultiheadAttention(C, H, batch_first=True, kdim=kdim, vdim=kdim, dtype=torch.float64)
     ours = MultiHeadAttention(C, H, kdim=kdim, causal=not cross, rng=0).load_torch_weights(ref)
-    x = rng.normal(size=(2, 5, C))
-    z = rng.normal(size=(2, 7, kdim)) if cross else x
-    out = ours(Tensor(x), Tensor(z) if cross else None)
+    loaded = torch_mha_map({n: p.data for n, p in ours.named_parameters()}, C)
+    for name, value in ref.named_parameters():  # load_torch_weights agrees with the map used below
+        np.testing.assert_array_equal(loaded[name], value.detach().numpy(), err_msg=name)
     mask = None if cross else torch.from_numpy(~causal_mask(5))  # torch: True = blocked
-    r, _ = ref(*(torch.from_numpy(a) for a in (x, z, z)), attn_mask=mask, need_weights=False)
-    np.testing.assert_allclose(out.data, r.detach().numpy(), atol=1e-12)
+
+    def run(module, xs):
+        if isinstance(module, MultiHeadAttention):
+            return module(*xs) if cross else module(xs[0])
+        z = xs[1] if cross else xs[0]
+        return module(xs[0], z, z, attn_mask=mask, need_weights=False)
+
+    x = rng.normal(size=(2, 5, C))
+    inputs = [x, rng.normal(size=(2, 7, kdim))] if cross else [x]
+    torch_compare(ours, ref, inputs, param_map=lambda p: torch_mha_map(p, C), call=run,
+                  atol=1e-12, grad_atol=1e-10, rtol=1e-7, seed=4)
 
 
 def test_gradcheck_multihead():

@@ -6,8 +6,6 @@ import pytest
 from scratch.autograd import Tensor, gradcheck
 from scratch.nn.batchnorm import BatchNorm1d, BatchNorm2d
 
-torch = pytest.importorskip("torch")
-
 
 @pytest.mark.parametrize("cls,shape", [(BatchNorm1d, (6, 3)), (BatchNorm1d, (4, 3, 5)), (BatchNorm2d, (3, 2, 4, 3))])
 def test_gradcheck_training_mode(cls, shape):
@@ -17,42 +15,20 @@ def test_gradcheck_training_mode(cls, shape):
     assert gradcheck(lambda x, w, b: bn(x), [x, bn.weight, bn.bias])
 
 
-@pytest.mark.parametrize("cls,tcls,shape", [(BatchNorm1d, torch.nn.BatchNorm1d, (8, 4)),
-                                            (BatchNorm2d, torch.nn.BatchNorm2d, (5, 3, 4, 4))])
-def test_matches_torch_train_then_eval(cls, tcls, shape):
+@pytest.mark.parametrize("cls,tname,shape", [(BatchNorm1d, "BatchNorm1d", (8, 4)), (BatchNorm2d, "BatchNorm2d", (5, 3, 4, 4))])
+def test_matches_torch_train_then_eval(cls, tname, shape, torch_compare):
+    torch = pytest.importorskip("torch")
     rng = np.random.default_rng(1)
-    ours, ref = cls(shape[1]), tcls(shape[1]).double()
-    w, b = rng.normal(size=shape[1]), rng.normal(size=shape[1])
-    ours.weight.data[:], ours.bias.data[:] = w, b
-    with torch.no_grad():
-        ref.weight.copy_(torch.from_numpy(w)); ref.bias.copy_(torch.from_numpy(b))
+    ours, ref = cls(shape[1]), getattr(torch.nn, tname)(shape[1]).double()
+    ours.weight.data[:], ours.bias.data[:] = rng.normal(size=shape[1]), rng.normal(size=shape[1])
+    stats = ("running_mean", "running_var")
     for step in range(3):  # training: batch statistics, running averages updated
         x = rng.normal(loc=2.0, scale=3.0, size=shape)
-        g = rng.normal(size=shape)
-        xs = Tensor(x, requires_grad=True)
-        ours.weight.grad = ours.bias.grad = None
-        ref.zero_grad()
-        out = ours(xs)
-        out.backward(g)
-        xt = torch.from_numpy(x).requires_grad_()
-        out_t = ref(xt)
-        out_t.backward(torch.from_numpy(g))
-        np.testing.assert_allclose(out.data, out_t.detach().numpy(), atol=1e-10)
-        np.testing.assert_allclose(xs.grad, xt.grad.numpy(), atol=1e-10)
-        np.testing.assert_allclose(ours.weight.grad, ref.weight.grad.numpy(), atol=1e-10)
-        np.testing.assert_allclose(ours.bias.grad, ref.bias.grad.numpy(), atol=1e-10)
+        torch_compare(ours, ref, [x], atol=1e-10, rtol=1e-7, seed=step)
     np.testing.assert_allclose(ours.running_mean, ref.running_mean.numpy(), atol=1e-12)
     np.testing.assert_allclose(ours.running_var, ref.running_var.numpy(), atol=1e-12)
     ours.eval(); ref.eval()  # eval: running statistics
-    x = rng.normal(size=shape)
-    xs = Tensor(x, requires_grad=True)
-    out = ours(xs)
-    out.backward(np.ones(shape))
-    xt = torch.from_numpy(x).requires_grad_()
-    out_t = ref(xt)
-    out_t.sum().backward()
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), atol=1e-10)
-    np.testing.assert_allclose(xs.grad, xt.grad.numpy(), atol=1e-10)
+    torch_compare(ours, ref, [rng.normal(size=shape)], atol=1e-10, rtol=1e-7, buffers=stats, seed=3)
 
 
 def test_training_output_is_standardised():

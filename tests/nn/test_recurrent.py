@@ -6,17 +6,14 @@ import pytest
 from scratch.autograd import Tensor, gradcheck
 from scratch.nn.recurrent import GRUCell, LSTMCell, Recurrent, RNNCell
 
-torch = pytest.importorskip("torch")
+CELLS = [(RNNCell, "RNNCell", {}), (RNNCell, "RNNCell", {"nonlinearity": "relu"}),
+         (LSTMCell, "LSTMCell", {}), (GRUCell, "GRUCell", {})]
+WEIGHTS = ("weight_ih", "weight_hh")  # (in, out) here, (out, in) in torch
 
-CELLS = [(RNNCell, torch.nn.RNNCell, {}), (RNNCell, torch.nn.RNNCell, {"nonlinearity": "relu"}),
-         (LSTMCell, torch.nn.LSTMCell, {}), (GRUCell, torch.nn.GRUCell, {})]
 
-
-def copy_to_torch(cell, ref):
-    with torch.no_grad():
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            data = getattr(cell, name).data
-            getattr(ref, name).copy_(torch.from_numpy(data.T.copy() if data.ndim == 2 else data))
+def to_torch_layer0(params):
+    """param_map for Recurrent -> torch.nn.RNN/LSTM/GRU: ``cell.weight_ih`` -> ``weight_ih_l0`` (transposed)."""
+    return {name.split(".")[-1] + "_l0": (a.T if a.ndim == 2 else a) for name, a in params.items()}
 
 
 @pytest.mark.parametrize("cls,_,kw", CELLS)
@@ -34,48 +31,36 @@ def test_cells_gradcheck(cls, _, kw):
     assert gradcheck(fn, inputs + cell.parameters())
 
 
-@pytest.mark.parametrize("cls,tcls,kw", CELLS)
+@pytest.mark.parametrize("cls,tname,kw", CELLS)
 @pytest.mark.parametrize("seed", [0, 1])
-def test_cells_match_torch_over_a_sequence(cls, tcls, kw, seed):
+def test_cells_match_torch_over_a_sequence(cls, tname, kw, seed, torch_compare):
     """Unroll 6 steps through both engines; compare outputs and all gradients (BPTT)."""
+    torch = pytest.importorskip("torch")
     cell = cls(3, 5, rng=seed, **kw)
-    ref = tcls(3, 5, **kw).double()
-    copy_to_torch(cell, ref)
-    rng = np.random.default_rng(seed + 7)
-    xs = rng.normal(size=(6, 2, 3))
-    g = rng.normal(size=(2, 5))
-    x_ours = [Tensor(x, requires_grad=True) for x in xs]
-    x_ref = [torch.from_numpy(x).requires_grad_() for x in xs]
-    s = t = None
-    for a, b in zip(x_ours, x_ref):
-        s = cell(a, s)
-        t = ref(b, t)
-    h, ht = (s[0], t[0]) if cls is LSTMCell else (s, t)
-    h.backward(g)
-    ht.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(h.data, ht.detach().numpy(), atol=1e-12)
-    for a, b in zip(x_ours, x_ref):
-        np.testing.assert_allclose(a.grad, b.grad.numpy(), atol=1e-12)
-    for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-        ours, theirs = getattr(cell, name).grad, getattr(ref, name).grad.numpy()
-        np.testing.assert_allclose(ours, theirs.T if ours.ndim == 2 else theirs, atol=1e-12)
+    ref = getattr(torch.nn, tname)(3, 5, **kw).double()
+
+    def unroll(module, xs):
+        s = None
+        for x in xs:
+            s = module(x, s)
+        return s[0] if isinstance(s, tuple) else s  # an LSTM's state is (h, c): compare h
+
+    xs = list(np.random.default_rng(seed + 7).normal(size=(6, 2, 3)))
+    diffs = torch_compare(cell, ref, xs, transpose=WEIGHTS, call=unroll, atol=1e-12, rtol=1e-7, seed=seed)
+    assert len([k for k in diffs if k.startswith("input")]) == 6 and "bias_hh grad" in diffs
 
 
-@pytest.mark.parametrize("kind,tcls", [("rnn", torch.nn.RNN), ("lstm", torch.nn.LSTM), ("gru", torch.nn.GRU)])
-def test_recurrent_wrapper_matches_torch(kind, tcls):
+@pytest.mark.parametrize("kind,tname", [("rnn", "RNN"), ("lstm", "LSTM"), ("gru", "GRU")])
+def test_recurrent_wrapper_matches_torch(kind, tname, torch_compare):
+    torch = pytest.importorskip("torch")
     model = Recurrent(kind, 3, 4, rng=0)
-    ref = tcls(3, 4, batch_first=True).double()
-    with torch.no_grad():
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            data = getattr(model.cell, name).data
-            getattr(ref, name + "_l0").copy_(torch.from_numpy(data.T.copy() if data.ndim == 2 else data))
+    ref = getattr(torch.nn, tname)(3, 4, batch_first=True).double()
     x = np.random.default_rng(5).normal(size=(2, 7, 3))
-    out, _ = model(Tensor(x))
-    out_t, _ = ref(torch.from_numpy(x))
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), atol=1e-12)
+    torch_compare(model, ref, [x], param_map=to_torch_layer0, atol=1e-12, rtol=1e-7)
 
 
 def test_load_torch_weights():
+    torch = pytest.importorskip("torch")
     ref = torch.nn.GRUCell(2, 3).double()
     cell = GRUCell(2, 3).load_torch_weights(*(p.detach().numpy() for p in
                                              (ref.weight_ih, ref.weight_hh, ref.bias_ih, ref.bias_hh)))
@@ -123,32 +108,25 @@ def test_fused_lstm_sequence_gradcheck(bias):
         assert gradcheck(fn, [xw, w, h0, c0])
 
 
-def test_fused_lstm_matches_torch_lstm_with_initial_state():
+def test_fused_lstm_matches_torch_lstm_with_initial_state(torch_compare):
     """Recurrent('lstm') = torch.nn.LSTM: outputs, final (h, c), and the gradients of x, h0, c0
-    and all four parameters, with a loss on every output and on the final cell state."""
+    and all four parameters, with a loss on every output and on the final (h, c)."""
+    torch = pytest.importorskip("torch")
     model = Recurrent("lstm", 3, 5, rng=0)
     ref = torch.nn.LSTM(3, 5, batch_first=True).double()
-    with torch.no_grad():
-        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-            data = getattr(model.cell, name).data
-            getattr(ref, name + "_l0").copy_(torch.from_numpy(data.T.copy() if data.ndim == 2 else data))
+
+    def run(module, xs):
+        x, h0, c0 = xs
+        if isinstance(module, Recurrent):
+            return module(x, (h0, c0))
+        out, (h, c) = module(x, (h0[None], c0[None]))  # torch: (num_layers, B, H) states
+        return out, (h[0], c[0])
+
     rng = np.random.default_rng(8)
     x, h0, c0 = rng.normal(size=(2, 7, 3)), rng.normal(size=(2, 5)), rng.normal(size=(2, 5))
-    g_out, g_c = rng.normal(size=(2, 7, 5)), rng.normal(size=(2, 5))
-    xs, hs, cs = (Tensor(a, requires_grad=True) for a in (x, h0, c0))
-    out, (h, c) = model(xs, (hs, cs))
-    ((out * g_out).sum() + (c * g_c).sum()).backward()
-    xt, ht, ct = (torch.tensor(a, requires_grad=True) for a in (x, h0, c0))
-    out_t, (h_t, c_t) = ref(xt, (ht[None], ct[None]))
-    ((out_t * torch.from_numpy(g_out)).sum() + (c_t[0] * torch.from_numpy(g_c)).sum()).backward()
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), atol=1e-12)
-    np.testing.assert_allclose(h.data, h_t[0].detach().numpy(), atol=1e-12)
-    np.testing.assert_allclose(c.data, c_t[0].detach().numpy(), atol=1e-12)
-    for ours, theirs in ((xs, xt), (hs, ht), (cs, ct)):
-        np.testing.assert_allclose(ours.grad, theirs.grad.numpy(), atol=1e-11)
-    for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
-        ours, theirs = getattr(model.cell, name).grad, getattr(ref, name + "_l0").grad.numpy()
-        np.testing.assert_allclose(ours, theirs.T if ours.ndim == 2 else theirs, atol=1e-11)
+    diffs = torch_compare(model, ref, [x, h0, c0], param_map=to_torch_layer0, call=run, outputs="all",
+                          atol=1e-12, grad_atol=1e-11, rtol=1e-7, seed=9)
+    assert {"output 0", "output 1", "output 2", "input 2 grad", "weight_hh_l0 grad"} <= set(diffs)
 
 
 def test_fused_lstm_keeps_float32_and_checks_shapes():
