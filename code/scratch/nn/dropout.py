@@ -35,6 +35,8 @@ class Dropout(Module):
         self.rng = as_rng(rng)
 
     def forward(self, x: Tensor) -> Tensor:
+        if not isinstance(x, Tensor):
+            raise TypeError(f"Dropout expects a Tensor; got {type(x).__name__}. Wrap the data with Tensor(...).")
         if not self.training or self.p == 0.0:
             return x
         keep = self.rng.random(x.shape) >= self.p                 # Bernoulli(1 - p) mask

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_int
+from scratch._validation import as_rng, check_int, check_positive
 from scratch.autograd.tensor import Tensor, from_op
 from scratch.nn.module import Module, Parameter
 
@@ -82,7 +82,7 @@ class Embedding(Module):
                  dtype: Any = np.float64, std: float = 1.0):
         self.num_embeddings = check_int(num_embeddings, name="num_embeddings", minimum=1)
         self.embedding_dim = check_int(embedding_dim, name="embedding_dim", minimum=1)
-        data = std * as_rng(rng).standard_normal((num_embeddings, embedding_dim))
+        data = check_positive(std, name="std", strict=False) * as_rng(rng).standard_normal((num_embeddings, embedding_dim))
         self.weight = Parameter(data.astype(dtype))
 
     def forward(self, ids: Any) -> Tensor:

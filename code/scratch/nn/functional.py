@@ -21,7 +21,11 @@ def as_tensor(x: Any, name: str = "x") -> Tensor:
     """``x`` itself if it is a Tensor; a float array wrapped as a constant Tensor; else a clear error."""
     if isinstance(x, Tensor):
         return x
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a Tensor or a rectangular array of numbers; got {type(x).__name__} that "
+                        "cannot be converted (ragged nested lists?).") from None
     if arr.dtype.kind not in "fiub":
         raise TypeError(f"{name} must be a Tensor or an array of numbers; got {type(x).__name__} of dtype {arr.dtype}.")
     return Tensor(arr if arr.dtype.kind == "f" else arr.astype(np.float64))

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import as_rng, check_option
+from scratch._validation import as_rng, check_int, check_option, check_positive
 
 __all__ = [
     "calculate_gain",
@@ -53,17 +53,31 @@ def fans(shape: tuple[int, ...], fan_in: int | None = None, fan_out: int | None 
     else:
         receptive = math.prod(shape[2:])
         f_in, f_out = shape[1] * receptive, shape[0] * receptive
-    return (fan_in or f_in), (fan_out or f_out)
+    f_in = f_in if fan_in is None else fan_in
+    f_out = f_out if fan_out is None else fan_out
+    if f_in < 1 or f_out < 1:
+        raise ValueError(f"fan_in and fan_out must be >= 1; got fan_in={f_in}, fan_out={f_out} for a weight of shape "
+                         f"{shape}. A weight needs at least one input and one output.")
+    return f_in, f_out
+
+
+def _shape(shape: Any) -> tuple[int, ...]:
+    """A weight's shape: an int or a tuple of non-negative ints."""
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    return tuple(check_int(s, name=f"each size in shape {shape}", minimum=0) for s in shape)
 
 
 def uniform(shape: tuple[int, ...], low: float, high: float, *, rng: Any = None, dtype: Any = np.float64) -> np.ndarray:
     """Samples from U(low, high)."""
-    return as_rng(rng).uniform(low, high, size=shape).astype(dtype, copy=False)
+    if not (np.isfinite(low) and np.isfinite(high) and low <= high):
+        raise ValueError(f"uniform needs finite bounds with low <= high; got low={low!r}, high={high!r}.")
+    return as_rng(rng).uniform(low, high, size=_shape(shape)).astype(dtype, copy=False)
 
 
 def normal(shape: tuple[int, ...], std: float, *, rng: Any = None, dtype: Any = np.float64) -> np.ndarray:
     """Samples from N(0, std^2)."""
-    return (std * as_rng(rng).standard_normal(shape)).astype(dtype, copy=False)
+    std = check_positive(std, name="std", strict=False)
+    return (std * as_rng(rng).standard_normal(_shape(shape))).astype(dtype, copy=False)
 
 
 def xavier_uniform(shape: tuple[int, ...], *, gain: float = 1.0, fan_in: int | None = None,
@@ -73,7 +87,7 @@ def xavier_uniform(shape: tuple[int, ...], *, gain: float = 1.0, fan_in: int | N
     Keeps the variance of activations and gradients roughly constant for tanh/linear layers.
     """
     f_in, f_out = fans(shape, fan_in, fan_out)
-    a = gain * math.sqrt(6.0 / (f_in + f_out))
+    a = check_positive(gain, name="gain", strict=False) * math.sqrt(6.0 / (f_in + f_out))
     return uniform(shape, -a, a, rng=rng, dtype=dtype)
 
 
@@ -81,7 +95,7 @@ def xavier_normal(shape: tuple[int, ...], *, gain: float = 1.0, fan_in: int | No
                   fan_out: int | None = None, rng: Any = None, dtype: Any = np.float64) -> np.ndarray:
     """Glorot/Xavier normal: N(0, std^2) with ``std = gain * sqrt(2 / (fan_in + fan_out))``."""
     f_in, f_out = fans(shape, fan_in, fan_out)
-    return normal(shape, gain * math.sqrt(2.0 / (f_in + f_out)), rng=rng, dtype=dtype)
+    return normal(shape, check_positive(gain, name="gain", strict=False) * math.sqrt(2.0 / (f_in + f_out)), rng=rng, dtype=dtype)
 
 
 def _kaiming_std(shape, a, mode, nonlinearity, fan_in, fan_out) -> float:

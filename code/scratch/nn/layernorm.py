@@ -47,6 +47,12 @@ def layer_norm(x: Tensor, weight: Tensor | None, bias: Tensor | None, eps: float
     :math:`\\partial L/\\partial x = (\\hat g - \\overline{\\hat g} - \\hat x\\, \\overline{\\hat g \\hat x})/\\sqrt{\\sigma^2+\\epsilon}`,
     where the bars average over the last axis.
     """
+    C = x.shape[-1] if x.ndim else 0
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and p.shape != (C,):
+            raise ValueError(f"layer_norm: {name} must have shape (C,) = ({C},) for x of shape {x.shape}; "
+                             f"got {p.shape}.")
+    check_positive(eps, name="eps", strict=False)
     xd = x.data
     xhat = xd - _row_mean(xd)  # (..., C) centred; scaled in place below
     rstd = 1.0 / np.sqrt(_row_mean(xhat * xhat) + eps)  # (..., 1)

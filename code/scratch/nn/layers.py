@@ -64,6 +64,7 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(..., in_features) -> (..., out_features)."""
+        x = F.as_tensor(x)
         if x.shape[-1:] != (self.in_features,):
             raise ValueError(
                 f"Linear({self.in_features}, {self.out_features}) expects input of shape "
@@ -97,21 +98,21 @@ class ReLU(Module):
     """max(x, 0), elementwise."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.relu()
+        return F.as_tensor(x).relu()
 
 
 class Tanh(Module):
     """Hyperbolic tangent, elementwise."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.tanh()
+        return F.as_tensor(x).tanh()
 
 
 class Sigmoid(Module):
     """Logistic sigmoid, elementwise."""
 
     def forward(self, x: Tensor) -> Tensor:
-        return x.sigmoid()
+        return F.as_tensor(x).sigmoid()
 
 
 class Identity(Module):
@@ -125,6 +126,9 @@ class Flatten(Module):
     """(n_samples, d1, d2, ...) -> (n_samples, d1 * d2 * ...)."""
 
     def forward(self, x: Tensor) -> Tensor:
+        x = F.as_tensor(x)
+        if x.ndim < 1:
+            raise ValueError(f"Flatten expects a batch (n_samples, ...); got a tensor of shape {x.shape}.")
         return x.flatten(1)
 
 

@@ -19,6 +19,7 @@ A parameter shared by two modules (weight tying) is listed once.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -123,6 +124,8 @@ class Module:
     # ---- buffers: arrays saved in state_dict but not learned (e.g. running means) ----
     def register_buffer(self, name: str, value: np.ndarray) -> None:
         """Store a numpy array as attribute ``name`` and include it in :meth:`state_dict`."""
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"A buffer name must be a Python identifier (e.g. 'running_mean'); got {name!r}.")
         if "_buffer_names" not in vars(self):
             self._buffer_names: list[str] = []
         if name not in self._buffer_names:
@@ -137,6 +140,8 @@ class Module:
     # ---- modes and gradients -------------------------------------------------------
     def train(self, mode: bool = True) -> "Module":
         """Set ``training`` on this module and every sub-module; returns self."""
+        if not isinstance(mode, (bool, np.bool_, int)):
+            raise TypeError(f"train(mode) needs True or False; got {mode!r}. Use model.eval() for evaluation mode.")
         for module in self.modules():
             module.training = bool(mode)
         return self
@@ -155,6 +160,13 @@ class Module:
 
         Call it before creating the optimizer (whose state has the parameters' dtype).
         """
+        try:
+            kind = np.dtype(dtype).kind
+        except TypeError:
+            kind = None
+        if kind != "f":
+            raise TypeError(f"astype needs a floating-point dtype (np.float32, np.float64); got {dtype!r}: "
+                            "parameters must stay differentiable.")
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = None
@@ -180,6 +192,8 @@ class Module:
         ValueError
             When an array's shape differs from the parameter's.
         """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict needs a dict of arrays (from state_dict()); got {type(state).__name__}.")
         params = dict(self.named_parameters())
         buffers = {name for name, _ in self.named_buffers()}
         expected = set(params) | buffers

@@ -84,6 +84,10 @@ def lstm_sequence(xw: Tensor, weight_hh: Tensor, bias_hh: Tensor | None = None,
     if state is None:
         state = (Tensor(np.zeros((B, H), dtype)), Tensor(np.zeros((B, H), dtype)))
     h0, c0 = state
+    for name, s in (("h0", h0), ("c0", c0)):
+        if s.shape != (B, H):
+            raise ValueError(f"lstm_sequence: state {name} must have shape (batch, hidden) = ({B}, {H}); "
+                             f"got {s.shape}.")
     w = weight_hh.data
     acts = np.empty((T, B, H4), dtype)     # gate activations [i, f, g, o], time-major
     hs = np.empty((T + 1, B, H), dtype)    # h_0 .. h_T

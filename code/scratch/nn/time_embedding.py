@@ -89,7 +89,7 @@ class SinusoidalEmbedding(Module):
     def __init__(self, dim: int, *, max_period: float = 10000.0, downscale_freq_shift: float = 1.0,
                  flip_sin_to_cos: bool = False, dtype: Any = np.float64):
         self.dim = check_int(dim, name="dim", minimum=2)
-        self.max_period = max_period
+        self.max_period = check_positive(max_period, name="max_period")
         self.downscale_freq_shift = downscale_freq_shift
         self.flip_sin_to_cos = flip_sin_to_cos
         self.dtype = dtype
