@@ -1,12 +1,9 @@
 """Tests for scratch.plot."""
 
+import numpy as np
 import pytest
 
-pytest.importorskip("IPython")
-
-import numpy as np  # noqa: E402
-
-from scratch.plot import grid_2d, new_figure  # noqa: E402
+from scratch.plot import grid_2d, new_figure
 
 
 def test_new_figure_shape():

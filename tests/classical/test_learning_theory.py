@@ -17,8 +17,6 @@ from scratch.classical.learning_theory import (
 from scratch.classical.linear_regression import LinearRegression, mean_squared_error
 from scratch.data.synthetic import noisy_threshold
 from scratch.classical.learning_theory import noisy_threshold_risk
-sk_model_selection = pytest.importorskip("sklearn.model_selection")
-sk_linear = pytest.importorskip("sklearn.linear_model")
 
 
 # -- threshold classifiers ------------------------------------------------------------
@@ -90,6 +88,7 @@ def test_uniform_bound_holds_for_erm():
 # -- k-fold cross-validation ---------------------------------------------------------------
 @pytest.mark.parametrize("n, k", [(10, 2), (23, 5), (100, 10), (7, 7)])
 def test_kfold_matches_sklearn(n, k):
+    sk_model_selection = pytest.importorskip("sklearn.model_selection")
     ours = kfold_indices(n, k)
     ref = list(sk_model_selection.KFold(n_splits=k).split(np.zeros((n, 1))))
     for (tr, te), (rtr, rte) in zip(ours, ref):
@@ -110,6 +109,8 @@ def test_shuffled_folds_partition_the_samples():
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_cross_val_score_matches_sklearn(seed):
+    sk_model_selection = pytest.importorskip("sklearn.model_selection")
+    sk_linear = pytest.importorskip("sklearn.linear_model")
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(47, 3))
     y = X @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=47)

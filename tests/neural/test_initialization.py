@@ -7,8 +7,6 @@ from scratch.autograd import Tensor
 from scratch.neural.initialization import DeepMLP, init_weights, layer_statistics
 from scratch.nn.layers import Linear
 
-torch = pytest.importorskip("torch")
-
 
 def batch(seed=0, n=128, d=16):
     rng = np.random.default_rng(seed)
@@ -16,13 +14,14 @@ def batch(seed=0, n=128, d=16):
 
 
 @pytest.mark.parametrize("scheme,act,torch_init", [
-    ("xavier", "tanh", lambda w: torch.nn.init.xavier_normal_(w, gain=5 / 3)),
-    ("kaiming", "relu", lambda w: torch.nn.init.kaiming_normal_(w, nonlinearity="relu")),
+    ("xavier", "tanh", lambda torch, w: torch.nn.init.xavier_normal_(w, gain=5 / 3)),
+    ("kaiming", "relu", lambda torch, w: torch.nn.init.kaiming_normal_(w, nonlinearity="relu")),
 ])
 def test_weight_scales_match_torch(scheme, act, torch_init):
+    torch = pytest.importorskip("torch")
     model = init_weights(DeepMLP(400, 300, 3, depth=2, activation=act, rng=0), scheme, rng=1)
     ours = model.linears[1].weight.data                       # (300, 300)
-    theirs = torch_init(torch.empty(300, 300, dtype=torch.float64)).numpy()
+    theirs = torch_init(torch, torch.empty(300, 300, dtype=torch.float64)).numpy()
     assert ours.std() == pytest.approx(theirs.std(), rel=0.02)  # 90,000 draws: ~0.3% sampling error
     assert np.all(model.linears[1].bias.data == 0)
 
