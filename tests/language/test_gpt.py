@@ -24,36 +24,29 @@ def test_gradcheck_block():
     assert gradcheck(lambda x, *ps: blk(x), [x, *blk.parameters()])
 
 
-def _torch_block(blk, C):
-    torch = pytest.importorskip("torch")
-    layer = torch.nn.TransformerEncoderLayer(C, blk.attn.n_heads, 4 * C, dropout=0.0, activation=lambda t: torch.nn.functional.gelu(t, approximate="tanh"),
-                                             batch_first=True, norm_first=True, dtype=torch.float64)
-    with torch.no_grad():
-        w = np.concatenate([blk.attn.query.weight.data, blk.attn.key_value.weight.data], axis=1).T
-        layer.self_attn.in_proj_weight.copy_(torch.from_numpy(w.copy()))
-        layer.self_attn.in_proj_bias.copy_(torch.from_numpy(np.concatenate([blk.attn.query.bias.data, blk.attn.key_value.bias.data])))
-        layer.self_attn.out_proj.weight.copy_(torch.from_numpy(blk.attn.proj.weight.data.T.copy()))
-        layer.self_attn.out_proj.bias.copy_(torch.from_numpy(blk.attn.proj.bias.data))
-        for ours, theirs in ((blk.fc, layer.linear1), (blk.fc_out, layer.linear2)):
-            theirs.weight.copy_(torch.from_numpy(ours.weight.data.T.copy()))
-            theirs.bias.copy_(torch.from_numpy(ours.bias.data))
-    return layer
+def _to_torch_block(params, C, mha_map):
+    """param_map: our Block -> torch.nn.TransformerEncoderLayer(norm_first=True)."""
+    out = mha_map(params, C, ours="attn.", theirs="self_attn.")
+    for ours, theirs in (("fc", "linear1"), ("fc_out", "linear2")):
+        out[f"{theirs}.weight"], out[f"{theirs}.bias"] = params[f"{ours}.weight"].T, params[f"{ours}.bias"]
+    for ours, theirs in (("ln1", "norm1"), ("ln2", "norm2")):
+        out[f"{theirs}.weight"], out[f"{theirs}.bias"] = params[f"{ours}.weight"], params[f"{ours}.bias"]
+    return out
 
 
-def test_block_matches_torch_encoder_layer():
+def test_block_matches_torch_encoder_layer(torch_compare, torch_mha_map):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(1)
     blk = Block(8, 2, rng=0, dtype=np.float64)
     for p in blk.parameters():
         p.data[...] = rng.normal(size=p.shape) * 0.3
-    layer = _torch_block(blk, 8)
-    with torch.no_grad():
-        layer.norm1.weight.copy_(torch.from_numpy(blk.ln1.weight.data)); layer.norm1.bias.copy_(torch.from_numpy(blk.ln1.bias.data))
-        layer.norm2.weight.copy_(torch.from_numpy(blk.ln2.weight.data)); layer.norm2.bias.copy_(torch.from_numpy(blk.ln2.bias.data))
-    x = rng.normal(size=(2, 5, 8))
+    layer = torch.nn.TransformerEncoderLayer(8, blk.attn.n_heads, 4 * 8, dropout=0.0,
+                                             activation=lambda t: torch.nn.functional.gelu(t, approximate="tanh"),
+                                             batch_first=True, norm_first=True, dtype=torch.float64)
     mask = torch.nn.Transformer.generate_square_subsequent_mask(5, dtype=torch.float64)
-    ref = layer(torch.from_numpy(x), src_mask=mask, is_causal=True).detach().numpy()
-    np.testing.assert_allclose(blk(Tensor(x)).data, ref, atol=1e-12)
+    run = lambda m, xs: m(*xs) if isinstance(m, Block) else m(*xs, src_mask=mask, is_causal=True)  # noqa: E731
+    torch_compare(blk, layer, [rng.normal(size=(2, 5, 8))], param_map=lambda p: _to_torch_block(p, 8, torch_mha_map),
+                  call=run, atol=1e-12, grad_atol=1e-10, rtol=1e-7)
 
 
 def test_gpt_is_causal():
