@@ -261,8 +261,11 @@ def leapfrog(x, p, grad_log_prob: Callable, step_size: float, n_steps: int):
     """
     step_size = _check_step(step_size)
     n_steps = check_int(n_steps, name="n_steps", minimum=1)
-    x = np.array(x, dtype=float)
-    p = np.array(p, dtype=float) + 0.5 * step_size * grad_log_prob(x)
+    x = check_array(x, name="x", ndim=1)
+    p = check_array(p, name="p", ndim=1)
+    if p.shape != x.shape:
+        raise ValueError(f"x and p must have the same shape (dim,); got x {x.shape} and p {p.shape}.")
+    p = p + 0.5 * step_size * grad_log_prob(x)
     for i in range(n_steps):
         x = x + step_size * p
         if i < n_steps - 1:

@@ -514,9 +514,17 @@ def minimize_lbfgs(fun: Callable, x0, bounds=None, *, max_iter: int = 200, memor
     Algorithm 7.4); components pushing out of an active bound are zeroed; the step
     length is found by bisection until the weak Wolfe conditions hold.
     """
+    if not callable(fun):
+        raise TypeError(f"fun must be a callable x -> (value, gradient); got {type(fun).__name__}.")
     x = check_array(x0, name="x0", ndim=1).copy()
-    lo, hi = (np.full(x.shape, -np.inf), np.full(x.shape, np.inf)) if bounds is None else \
-        np.asarray(bounds, float).T
+    if bounds is None:
+        lo, hi = np.full(x.shape, -np.inf), np.full(x.shape, np.inf)
+    else:
+        b = check_array(bounds, name="bounds", finite=False)
+        if b.shape != (x.shape[0], 2) or np.isnan(b).any() or np.any(b[:, 0] > b[:, 1]):
+            raise ValueError(f"bounds must have shape ({x.shape[0]}, 2), one (low, high) pair per entry of x0 with "
+                             f"low <= high; got shape {b.shape}.")
+        lo, hi = b.T
     x = np.clip(x, lo, hi)
     f, g = fun(x)
     if not np.isfinite(f):

@@ -316,6 +316,10 @@ class BaseHMM:
 
     # subclasses implement: _check_X, _init_emissions, _check_emissions,
     # _log_emissions, _accumulate, _m_step_emissions, _sample_emission
+    def _check_X(self, X, fitting: bool = False):
+        raise NotImplementedError(f"{type(self).__name__} has no emission model; use GaussianHMM (real-valued "
+                                  "observations) or CategoricalHMM (integer symbols).")
+
     def _letters(self, value):
         return self._param_letters if value is None else value
 

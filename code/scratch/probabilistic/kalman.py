@@ -108,7 +108,27 @@ def predict_step(m, P, A, Q):
     -----
     Implements eq-kf-predict of the page.
     """
+    m, P, A, Q = _step_arrays("predict_step", m=(m, 1), P=(P, 2), A=(A, 2), Q=(Q, 2))
+    n = m.shape[0]
+    if not P.shape == A.shape == Q.shape == (n, n):
+        raise ValueError(f"predict_step: P, A and Q must have shape ({n}, {n}) to match m of shape ({n},); got "
+                         f"P {P.shape}, A {A.shape}, Q {Q.shape}.")
+    if np.any(np.diagonal(Q) < 0):
+        raise ValueError(f"predict_step: Q is a covariance, its diagonal must be >= 0; got {np.diagonal(Q)}.")
     return A @ m, A @ P @ A.T + Q
+
+
+def _step_arrays(fn: str, **arrays):
+    """Float arrays of the given numbers of dimensions, finite (a cheap check per filter step)."""
+    out = []
+    for name, (value, ndim) in arrays.items():
+        a = np.asarray(value, dtype=float)
+        if a.ndim != ndim:
+            raise ValueError(f"{fn}: {name} must be {ndim}-D; got shape {a.shape}.")
+        if not np.isfinite(a).all():
+            raise ValueError(f"{fn}: {name} contains NaN or infinite values.")
+        out.append(a)
+    return out
 
 
 def update_step(m_pred, P_pred, y, C, R):
@@ -138,9 +158,19 @@ def update_step(m_pred, P_pred, y, C, R):
     :math:`P = (I - KC) P^- (I - KC)^\top + K R K^\top`, which stays symmetric and
     positive semidefinite in floating point.
     """
+    m_pred, P_pred, y, C, R = _step_arrays("update_step", m_pred=(m_pred, 1), P_pred=(P_pred, 2), y=(y, 1),
+                                           C=(C, 2), R=(R, 2))
+    n, p = m_pred.shape[0], y.shape[0]
+    if P_pred.shape != (n, n) or C.shape != (p, n) or R.shape != (p, p):
+        raise ValueError(f"update_step: with m_pred of shape ({n},) and y of shape ({p},), P_pred must have shape "
+                         f"({n}, {n}), C ({p}, {n}) and R ({p}, {p}); got {P_pred.shape}, {C.shape}, {R.shape}.")
     r = y - C @ m_pred                                               # (p,)
     S = C @ P_pred @ C.T + R                                         # (p, p)
-    L = np.linalg.cholesky(S)
+    try:
+        L = np.linalg.cholesky(S)
+    except np.linalg.LinAlgError:
+        raise ValueError("update_step: the innovation covariance C P_pred C^T + R is not positive definite; "
+                         "R must be positive definite and P_pred positive semi-definite.") from None
     PCt = P_pred @ C.T                                               # (n, p)
     K = np.linalg.solve(L.T, np.linalg.solve(L, PCt.T)).T            # (n, p) = P C^T S^-1
     m = m_pred + K @ r
@@ -309,7 +339,11 @@ def nees(states, means, covs) -> np.ndarray:
     T, n = x.shape
     if m.shape != (T, n) or P.shape != (T, n, n):
         raise ValueError(f"mismatched shapes: states {x.shape}, means {m.shape}, covs {P.shape}.")
-    L = np.linalg.cholesky(P)                                        # (T, n, n)
+    try:
+        L = np.linalg.cholesky(P)                                    # (T, n, n)
+    except np.linalg.LinAlgError:
+        raise ValueError("nees: every covariance in covs must be symmetric positive definite; at least one is "
+                         "singular or indefinite.") from None
     z = np.linalg.solve(L, (x - m)[..., None])[..., 0]               # (T, n)
     return np.sum(z ** 2, axis=1)
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from scratch._validation import as_rng, check_array, check_int, check_option, check_positive
+from scratch._validation import as_float_array, as_rng, check_array, check_int, check_option, check_positive
 
 __all__ = [
     "normalize_log_weights",
@@ -212,6 +212,15 @@ class ParticleFilterResult:
     particles: np.ndarray
     weights: np.ndarray
 
+    def __post_init__(self) -> None:
+        T = len(self.means)
+        if len(self.variances) != T or len(self.ess) != T:
+            raise ValueError(f"means, variances and ess need one entry per time step; got lengths {T}, "
+                             f"{len(self.variances)} and {len(self.ess)}.")
+        if len(self.weights) != len(self.particles):
+            raise ValueError(f"weights need one weight per particle; got {len(self.weights)} weights for "
+                             f"{len(self.particles)} particles.")
+
 
 def bootstrap_filter(Y, sample_initial: Callable, sample_transition: Callable, log_likelihood: Callable,
                      n_particles: int, rng=None, resample: str = "systematic",
@@ -333,6 +342,9 @@ def reflect(x):
     -------
     ndarray of the same shape, with values in [0, 1].
     """
+    x = as_float_array(x, "x", "a number or an array of positions")
+    if np.isnan(x).any():
+        raise ValueError("x contains NaN; reflect needs positions (numbers).")
     x = np.mod(x, 2.0)
     return np.where(x > 1.0, 2.0 - x, x)
 
@@ -353,6 +365,8 @@ def place_cell_log_likelihood(counts_t, positions, centers, *, dt: float = 0.05,
         :math:`\sum_i y_i \log\lambda_i(x) - \lambda_i(x)` (dropping :math:`\log y_i!`).
     """
     y = check_array(counts_t, name="counts_t", ndim=1)
+    if np.any(y < 0):
+        raise ValueError(f"counts_t must hold non-negative spike counts; got minimum {y.min():g}.")
     c = check_array(centers, name="centers", ndim=1)
     if y.shape != c.shape:
         raise ValueError(f"counts_t has {y.shape[0]} cells but centers has {c.shape[0]}.")

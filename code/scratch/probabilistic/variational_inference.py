@@ -83,6 +83,7 @@ class MeanFieldGaussian(Module):
 
     def rsample(self, rng, n_samples: int) -> Tensor:
         """Reparameterised samples ``mu + sigma * eps``, shape (n_samples, dim)."""
+        n_samples = check_int(n_samples, name="n_samples", minimum=1)
         return self.distribution().rsample(rng, (n_samples,))
 
     def log_prob(self, z) -> Tensor:
@@ -140,6 +141,7 @@ class FullRankGaussian(Module):
 
     def rsample(self, rng, n_samples: int) -> Tensor:
         """Reparameterised samples ``mu + L eps``, shape (n_samples, dim)."""
+        n_samples = check_int(n_samples, name="n_samples", minimum=1)
         return self.distribution().rsample(rng, (n_samples,))
 
     def log_prob(self, z) -> Tensor:
@@ -311,6 +313,11 @@ def fit_vi(log_joint: LogJoint, q, *, n_iter: int = 1000, n_samples: int = 8, lr
 # ---------------------------------------------------------------------------------------
 def logsumexp(a: Tensor, axis: int = -1) -> Tensor:
     """``log sum exp(a)`` along ``axis``, stable (the maximum is subtracted first)."""
+    if not isinstance(a, Tensor):
+        raise TypeError(f"logsumexp takes a Tensor (it is differentiable); got {type(a).__name__}. "
+                        "Wrap arrays with Tensor(...).")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or not -a.ndim <= axis < a.ndim:
+        raise ValueError(f"axis {axis!r} does not exist for a Tensor of shape {a.shape}.")
     m = np.max(a.data, axis=axis, keepdims=True)  # a constant shift: no gradient needed
     return (a - m).exp().sum(axis=axis).log() + np.squeeze(m, axis=axis)
 
