@@ -151,8 +151,29 @@ def batchnorm_backward(dout: np.ndarray, xhat: np.ndarray, gain: np.ndarray, rst
     dout, xhat = np.asarray(dout), np.asarray(xhat)
     if dout.ndim != 2 or dout.shape != xhat.shape:
         raise ValueError(f"dout and xhat must both have shape (B, n_features); got {dout.shape} and {xhat.shape}.")
+    gain, rstd = np.asarray(gain), np.asarray(rstd)
+    n = dout.shape[1]
+    if gain.shape not in ((n,), (1, n)) or rstd.shape not in ((n,), (1, n)):
+        raise ValueError(f"gain must have shape ({n},) and rstd ({n},) or (1, {n}) to match dout {dout.shape}; "
+                         f"got {gain.shape} and {rstd.shape}.")
     B = dout.shape[0]
     return gain * rstd / B * (B * dout - dout.sum(0) - xhat * (dout * xhat).sum(0))  # (B, n_features)
+
+
+_CACHE_KEYS = ("X", "Y", "emb", "embcat", "bnraw", "bnrstd", "h", "probs", "logprobs")
+
+
+def _check_cache(params: dict[str, np.ndarray], cache: dict[str, Any]) -> None:
+    """``cache`` comes from ``forward(params, ...)``: every entry is there and the shapes agree with ``params``."""
+    if not isinstance(cache, dict) or any(k not in cache for k in _CACHE_KEYS):
+        have = sorted(cache) if isinstance(cache, dict) else type(cache).__name__
+        raise ValueError(f"cache must be the dict returned by forward(params, X, Y); got {have}.")
+    _check_params_and_batch(params, cache["X"], cache["Y"])
+    V, n_embd = params["C"].shape
+    if (cache["probs"].shape[1], cache["emb"].shape[2], cache["h"].shape[1]) != (V, n_embd, params["W2"].shape[0]):
+        raise ValueError("params do not match the cache: call backward with the params that forward used "
+                         f"(cache: vocab {cache['probs'].shape[1]}, n_embd {cache['emb'].shape[2]}, n_hidden "
+                         f"{cache['h'].shape[1]}; params: vocab {V}, n_embd {n_embd}, n_hidden {params['W2'].shape[0]}).")
 
 
 def backward(params: dict[str, np.ndarray], cache: dict[str, Any]) -> dict[str, np.ndarray]:
@@ -177,6 +198,7 @@ def backward(params: dict[str, np.ndarray], cache: dict[str, Any]) -> dict[str, 
     Implements eq-bpdd-xent (gather and log-softmax), eq-bpdd-linear, eq-bpdd-tanh,
     eq-bpdd-bn and eq-bpdd-embedding of the page.
     """
+    _check_cache(params, cache)
     X, Y = cache["X"], cache["Y"]
     B = len(X)
     g: dict[str, np.ndarray] = {}

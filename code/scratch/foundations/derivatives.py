@@ -144,8 +144,17 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x: Any, h: float = 1e-5
     for i in range(len(x)):
         e = np.zeros_like(x)
         e[i] = h
-        grad[i] = (float(f(x + e)) - float(f(x - e))) / (2 * h)
+        grad[i] = (_scalar(f(x + e)) - _scalar(f(x - e))) / (2 * h)
     return grad
+
+
+def _scalar(value: Any) -> float:
+    """``f``'s value as a float: numerical_gradient needs a scalar function."""
+    arr = np.asarray(value)
+    if arr.size != 1 or arr.dtype.kind not in "fiub":
+        raise ValueError(f"f must return one real number (a scalar function of x); got {type(value).__name__} "
+                         f"of shape {arr.shape}. For a vector function, differentiate each output separately.")
+    return float(arr.reshape(()))
 
 
 def difference_errors(f: Callable, dfdx: Callable, x: float, steps: Any, method: str = "central",

@@ -59,9 +59,19 @@ def make_quadratic(condition_number: float, largest: float = 1.0, angle: float =
     if kappa < 1:
         raise ValueError(f"condition_number must be >= 1 (lambda_max / lambda_min); got {kappa}.")
     L = check_positive(largest, name="largest")
+    angle = _check_real(angle, "angle")
     c, s = np.cos(angle), np.sin(angle)
     R = np.array([[c, -s], [s, c]])
     return R @ np.diag([L / kappa, L]) @ R.T
+
+
+def _check_real(value: Any, name: str) -> float:
+    """A finite real number (a shape parameter or an angle)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number; got {type(value).__name__}.")
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite; got {value!r}.")
+    return float(value)
 
 
 def _check_H(H) -> np.ndarray:
@@ -131,6 +141,7 @@ def rosenbrock(x, a: float = 1.0, b: float = 100.0):
         x = check_array(x, name="x", ndim=range(1, 8))
     if x.shape[-1] != 2:
         raise ValueError(f"rosenbrock is a function of 2 variables; got x with shape {x.shape}.")
+    a, b = _check_real(a, "a"), _check_real(b, "b")
     u, v = x[..., 0], x[..., 1]
     return (a - u) ** 2 + b * (v - u**2) ** 2
 
@@ -147,6 +158,7 @@ def rosenbrock_grad(x, a: float = 1.0, b: float = 100.0) -> np.ndarray:
     x = check_array(x, name="x", ndim=range(1, 8))
     if x.shape[-1] != 2:
         raise ValueError(f"rosenbrock is a function of 2 variables; got x with shape {x.shape}.")
+    a, b = _check_real(a, "a"), _check_real(b, "b")
     u, v = x[..., 0], x[..., 1]
     return np.stack([-2 * (a - u) - 4 * b * u * (v - u**2), 2 * b * (v - u**2)], axis=-1)
 
@@ -215,6 +227,10 @@ def minimize(optimizer_factory: Callable, x0, n_steps: int, *, loss_fn: Callable
     """
     if loss_fn is None and grad_fn is None:
         raise ValueError("minimize needs loss_fn (differentiated by autograd) or grad_fn (or both).")
+    for name, fn in (("optimizer_factory", optimizer_factory), ("loss_fn", loss_fn), ("grad_fn", grad_fn),
+                     ("scheduler_factory", scheduler_factory)):
+        if fn is not None and not callable(fn):
+            raise TypeError(f"{name} must be a function (callable); got {type(fn).__name__}.")
     n_steps = check_int(n_steps, name="n_steps", minimum=0)
     max_norm = check_positive(max_norm, name="max_norm")
     x = Tensor(check_array(x0, name="x0", ndim=1).copy(), requires_grad=True)
@@ -233,7 +249,10 @@ def minimize(optimizer_factory: Callable, x0, n_steps: int, *, loss_fn: Callable
                     loss = loss_fn(x)
             losses.append(float(loss.data) if isinstance(loss, Tensor) else float(loss))
         if grad_fn is not None:
-            x.grad = np.asarray(grad_fn(x.data.copy()), dtype=x.data.dtype).reshape(x.shape)
+            g = np.asarray(grad_fn(x.data.copy()), dtype=x.data.dtype)
+            if g.size != x.size:
+                raise ValueError(f"grad_fn must return the gradient with x's shape {x.shape}; got shape {g.shape}.")
+            x.grad = g.reshape(x.shape)
         bad = not (np.all(np.isfinite(x.data)) and np.linalg.norm(x.data) <= max_norm)
         if loss_fn is not None:
             bad = bad or not np.isfinite(losses[-1])
