@@ -28,78 +28,57 @@ def _randomise(module, rng):
         p.data[...] = rng.normal(scale=0.5, size=p.shape)
 
 
-def _copy_gn(ours, ref, torch):
-    with torch.no_grad():
-        ref.weight.copy_(torch.from_numpy(ours.weight.data))
-        ref.bias.copy_(torch.from_numpy(ours.bias.data))
-
-
-def _copy_conv(ours, ref, torch):
-    with torch.no_grad():
-        ref.weight.copy_(torch.from_numpy(ours.weight.data))
-        ref.bias.copy_(torch.from_numpy(ours.bias.data))
-
-
-def test_resblock_matches_torch():
+def test_resblock_matches_torch(torch_compare):
     torch = pytest.importorskip("torch")
     nn = torch.nn
     rng = np.random.default_rng(0)
     blk = ResBlock(4, 8, 6, groups=2, rng=0, dtype=F64)
     _randomise(blk, rng)
-    norm1, conv1, time = nn.GroupNorm(2, 4).double(), nn.Conv2d(4, 8, 3, padding=1).double(), nn.Linear(6, 8).double()
-    norm2, conv2, skip = nn.GroupNorm(2, 8).double(), nn.Conv2d(8, 8, 3, padding=1).double(), nn.Conv2d(4, 8, 1).double()
-    _copy_gn(blk.norm1, norm1, torch), _copy_gn(blk.norm2, norm2, torch)
-    _copy_conv(blk.conv1, conv1, torch), _copy_conv(blk.conv2, conv2, torch), _copy_conv(blk.skip, skip, torch)
-    with torch.no_grad():
-        time.weight.copy_(torch.from_numpy(blk.time.weight.data.T))
-        time.bias.copy_(torch.from_numpy(blk.time.bias.data))
-    x_np, e_np = rng.normal(size=(3, 4, 4, 4)), rng.normal(size=(3, 6))
-    g = rng.normal(size=(3, 8, 4, 4))
-    x, e = Tensor(x_np, requires_grad=True), Tensor(e_np, requires_grad=True)
-    out = blk(x, e)
-    out.backward(g)
-    silu = nn.functional.silu
-    xt, et = torch.tensor(x_np, requires_grad=True), torch.tensor(e_np, requires_grad=True)
-    h = conv1(silu(norm1(xt))) + time(et)[:, :, None, None]
-    ref = skip(xt) + conv2(silu(norm2(h)))
-    ref.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), atol=1e-11)
-    np.testing.assert_allclose(x.grad, xt.grad.numpy(), atol=1e-10)
-    np.testing.assert_allclose(e.grad, et.grad.numpy(), atol=1e-10)
-    np.testing.assert_allclose(blk.conv1.weight.grad, conv1.weight.grad.numpy(), atol=1e-10)
-    np.testing.assert_allclose(blk.norm2.weight.grad, norm2.weight.grad.numpy(), atol=1e-10)
+
+    class TorchResBlock(nn.Module):  # the same parameter names as ours
+        def __init__(self):
+            super().__init__()
+            self.norm1, self.conv1, self.time = nn.GroupNorm(2, 4), nn.Conv2d(4, 8, 3, padding=1), nn.Linear(6, 8)
+            self.norm2, self.conv2, self.skip = nn.GroupNorm(2, 8), nn.Conv2d(8, 8, 3, padding=1), nn.Conv2d(4, 8, 1)
+
+        def forward(self, x, e):
+            silu = nn.functional.silu
+            h = self.conv1(silu(self.norm1(x))) + self.time(e)[:, :, None, None]
+            return self.skip(x) + self.conv2(silu(self.norm2(h)))
+
+    x, e = rng.normal(size=(3, 4, 4, 4)), rng.normal(size=(3, 6))
+    diffs = torch_compare(blk, TorchResBlock().double(), [x, e], transpose=("time.weight",),
+                          atol=1e-11, grad_atol=1e-10, rtol=1e-7)
+    assert {"input 1 grad", "conv1.weight grad", "norm2.weight grad", "skip.weight grad"} <= set(diffs)
 
 
-def test_cross_attention_matches_torch():
+def test_cross_attention_matches_torch(torch_compare, torch_mha_map):
     torch = pytest.importorskip("torch")
+    nn = torch.nn
     rng = np.random.default_rng(1)
     blk = SpatialCrossAttention(8, 6, n_heads=2, groups=4, rng=0, dtype=F64)
     _randomise(blk, rng)
-    gn = torch.nn.GroupNorm(4, 8).double()
-    mha = torch.nn.MultiheadAttention(8, 2, kdim=6, vdim=6, batch_first=True).double()
-    _copy_gn(blk.norm, gn, torch)
-    C = 8
-    wkv, bkv = blk.attn.key_value.weight.data, blk.attn.key_value.bias.data
-    with torch.no_grad():
-        mha.q_proj_weight.copy_(torch.from_numpy(blk.attn.query.weight.data.T))
-        mha.k_proj_weight.copy_(torch.from_numpy(wkv[:, :C].T))
-        mha.v_proj_weight.copy_(torch.from_numpy(wkv[:, C:].T))
-        mha.in_proj_bias.copy_(torch.from_numpy(np.concatenate([blk.attn.query.bias.data, bkv])))
-        mha.out_proj.weight.copy_(torch.from_numpy(blk.attn.proj.weight.data.T))
-        mha.out_proj.bias.copy_(torch.from_numpy(blk.attn.proj.bias.data))
-    x_np, c_np = rng.normal(size=(2, 8, 2, 3)), rng.normal(size=(2, 4, 6))
-    g = rng.normal(size=x_np.shape)
-    x, c = Tensor(x_np, requires_grad=True), Tensor(c_np, requires_grad=True)
-    out = blk(x, c)
-    out.backward(g)
-    xt, ct = torch.tensor(x_np, requires_grad=True), torch.tensor(c_np, requires_grad=True)
-    q = gn(xt).reshape(2, 8, 6).transpose(1, 2)
-    y, _ = mha(q, ct, ct)
-    ref = xt + y.transpose(1, 2).reshape(2, 8, 2, 3)
-    ref.backward(torch.from_numpy(g))
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), atol=1e-11)
-    np.testing.assert_allclose(x.grad, xt.grad.numpy(), atol=1e-10)
-    np.testing.assert_allclose(c.grad, ct.grad.numpy(), atol=1e-10)
+
+    class TorchCrossAttention(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm = nn.GroupNorm(4, 8)
+            self.attn = nn.MultiheadAttention(8, 2, kdim=6, vdim=6, batch_first=True)
+
+        def forward(self, x, c):
+            B, C, H, W = x.shape
+            q = self.norm(x).reshape(B, C, H * W).transpose(1, 2)
+            y, _ = self.attn(q, c, c)
+            return x + y.transpose(1, 2).reshape(B, C, H, W)
+
+    def to_torch(p):
+        return {"norm.weight": p["norm.weight"], "norm.bias": p["norm.bias"],
+                **torch_mha_map(p, 8, ours="attn.", theirs="attn.")}
+
+    x, c = rng.normal(size=(2, 8, 2, 3)), rng.normal(size=(2, 4, 6))
+    diffs = torch_compare(blk, TorchCrossAttention().double(), [x, c], param_map=to_torch,
+                          atol=1e-11, grad_atol=1e-10, rtol=1e-7)
+    assert {"input 0 grad", "input 1 grad", "attn.k_proj_weight grad"} <= set(diffs)
 
 
 def test_unet_gradcheck_and_shapes():

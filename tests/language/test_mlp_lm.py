@@ -17,14 +17,23 @@ def test_build_dataset():
     np.testing.assert_array_equal(X[-1], [1, 2, 3]) and Y[-1] == 4
 
 
-def test_forward_matches_torch():
+def test_forward_matches_torch(torch_compare):
     torch = pytest.importorskip("torch")
+    nn = torch.nn
     m = MLPLanguageModel(7, 3, 4, 5, rng=0)
+
+    class TorchMLPLM(nn.Module):  # Bengio et al.'s model in torch, our parameter names
+        def __init__(self):
+            super().__init__()
+            self.emb, self.hidden, self.out = nn.Embedding(7, 4), nn.Linear(12, 5), nn.Linear(5, 7)
+
+        def forward(self, ids):
+            return self.out(torch.tanh(self.hidden(self.emb(ids).reshape(len(ids), -1))))
+
     X = np.random.default_rng(0).integers(0, 7, (6, 3))
-    emb = torch.from_numpy(m.emb.weight.data)[torch.from_numpy(X)].reshape(6, -1)
-    h = torch.tanh(emb @ torch.from_numpy(m.hidden.weight.data) + torch.from_numpy(m.hidden.bias.data))
-    ref = h @ torch.from_numpy(m.out.weight.data) + torch.from_numpy(m.out.bias.data)
-    np.testing.assert_allclose(m(X).data, ref.numpy(), atol=1e-12)
+    diffs = torch_compare(m, TorchMLPLM().double(), [X], transpose=("hidden.weight", "out.weight"),
+                          atol=1e-12, rtol=1e-7)
+    assert "emb.weight grad" in diffs and "input 0 grad" not in diffs  # token ids get no gradient
 
 
 def test_gradcheck_model():
