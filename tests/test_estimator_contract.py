@@ -45,6 +45,36 @@ def _gp():
 ESTIMATORS.append((_gp, "regression", "predict"))
 
 
+def _hmms():
+    from scratch.probabilistic.hmm import CategoricalHMM, GaussianHMM  # hmmlearn's API: fit(X, lengths=None)
+
+    return [(lambda: GaussianHMM(n_components=2, n_iter=5, rng=0), "unsupervised", "predict"),
+            (lambda: CategoricalHMM(n_components=2, n_iter=5, rng=0), "symbols", "predict")]
+
+
+def _dp_mixture():
+    from scratch.frontiers.dirichlet_process import DPGaussianMixture
+
+    return DPGaussianMixture(n_iter=5, rng=0)
+
+
+ESTIMATORS += _hmms()
+ESTIMATORS.append((_dp_mixture, "unsupervised", "predict"))
+
+# Left out, with the reason:
+# * scratch.generative.vae.DigitJudge (fit(X, y) / predict): fails test_bad_input_is_refused, its
+#   length-mismatch message "y must hold one label per image, shape (40,); got shape (39,)" names
+#   neither "mismatched", "length" nor "samples" (owner: generative; proposed wording "X and y have
+#   mismatched lengths: ..."). Add `(lambda: DigitJudge(model="logistic"), "classification", "predict")`
+#   once fixed; it passes the other four checks.
+# * scratch.neural.lime.LimeTabular: fit(X) learns feature statistics but has no predict/transform/
+#   score; its output, explain(x, predict_fn), explains one row through a model, not a batch X.
+# * scratch.language.bigram.BigramCounts.fit(words) and scratch.language.tokenizer.BPETokenizer.fit(text)
+#   take text, not an array X; scratch.frontiers.dirichlet_process.HDPTopicModel.fit(docs, n_words)
+#   takes documents (lists of word ids of different lengths). Their own tests cover their inputs.
+# * scratch.neural.mlp.MLP and the other networks are Modules (forward/parameters), not estimators.
+
+
 def data(task, rng=0):
     rng = np.random.default_rng(rng)
     X = rng.normal(size=(40, 3))
@@ -58,6 +88,8 @@ def data(task, rng=0):
         return X, rng.poisson(np.exp(0.3 * X[:, 0]))
     if task == "threshold":
         return X[:, :1], np.where(X[:, 0] > 0.2, 1.0, -1.0)
+    if task == "symbols":  # one sequence of integer symbols 0..2, shape (n_samples, 1), for a CategoricalHMM
+        return rng.integers(0, 3, size=(40, 1)), None
     return X, None
 
 
@@ -109,7 +141,7 @@ def test_fit_does_not_change_its_input_and_is_deterministic(factory, task, metho
 @pytest.mark.parametrize("factory, task, method", CASES)
 def test_bad_input_is_refused(factory, task, method):
     X, y = data(task)
-    bad = X.copy()
+    bad = X.astype(float)  # a copy (integer symbols become floats, to hold the NaN)
     bad[0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN|finite"):
         fit(factory(), bad, y)
