@@ -46,6 +46,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
+from scratch.autograd._allocator import keep_freed_memory
+
+keep_freed_memory()  # freed temporaries stay in the process: no page faults each step (see _allocator.py)
+
 __all__ = [
     "Tensor",
     "no_grad",
