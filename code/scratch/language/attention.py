@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import RNG, as_rng, check_int, check_option
+from scratch._validation import RNG, as_rng, check_int, check_option, check_positive, check_token_ids
 from scratch.autograd.tensor import Tensor, cross_entropy, no_grad
 from scratch.nn.attention import MultiHeadAttention, scaled_dot_product_attention
 from scratch.nn.embedding import Embedding
@@ -153,6 +153,11 @@ class ToyTransformer(Module):
 
 def toy_accuracy(model: Module, X: np.ndarray, Y: np.ndarray) -> float:
     """Fraction of output symbols predicted correctly."""
+    X, Y = np.asarray(X), check_token_ids(Y, vocab_size=getattr(model, "n_symbols", np.iinfo(np.int64).max),
+                                          name="Y", ndim=(1, 2))
+    if X.shape != Y.shape:
+        raise ValueError(f"X and Y must have equal shapes (one target symbol per input position); got {X.shape} "
+                         f"and {Y.shape}.")
     with no_grad():
         pred = model(X).data.argmax(axis=-1)
     return float(np.mean(pred == Y))
@@ -164,6 +169,8 @@ def train_toy(model: Module, X: np.ndarray, Y: np.ndarray, *, steps: int = 500, 
     steps = check_int(steps, name="steps", minimum=1)
     if X.shape != Y.shape or len(X) == 0:
         raise ValueError(f"X and Y must be non-empty with equal shapes; got {X.shape} and {Y.shape}.")
+    batch_size = check_int(batch_size, name="batch_size", minimum=1)
+    lr = check_positive(lr, name="lr")
     rng = as_rng(rng)
     opt = Adam(model.parameters(), lr=lr)
     losses = np.empty(steps)
@@ -195,6 +202,7 @@ def attention_cost(lengths: Any, *, batch_heads: int = 4, head_dim: int = 32, re
     lengths = np.asarray(lengths, dtype=int)
     if lengths.ndim != 1 or lengths.size == 0 or np.any(lengths < 1):
         raise ValueError(f"lengths must be a non-empty 1-D list of positive ints; got {lengths!r}.")
+    repeats = check_int(repeats, name="repeats", minimum=1)
     rng = as_rng(rng)
     secs, peaks = [], []
     for T in lengths:

@@ -28,6 +28,9 @@ def bigram_pairs(words: Sequence[str], vocab: CharVocab) -> tuple[np.ndarray, np
     """
     if isinstance(words, str) or len(words) == 0:
         raise ValueError("bigram_pairs expects a non-empty list of words (not a single string).")
+    if not isinstance(vocab, CharVocab):
+        raise TypeError(f"vocab must be a CharVocab; got {type(vocab).__name__}. Build one with "
+                        f"CharVocab.from_text(words, extra={BOUNDARY!r}).")
     if BOUNDARY not in vocab.stoi:
         raise ValueError(f"The vocabulary needs the boundary character {BOUNDARY!r}; build it with "
                          f"CharVocab.from_text(words, extra={BOUNDARY!r}).")

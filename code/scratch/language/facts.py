@@ -43,6 +43,14 @@ class FactTable:
     y: np.ndarray
     vocab_size: int
 
+    def __post_init__(self):
+        self.vocab_size = check_int(self.vocab_size, name="vocab_size", minimum=2)
+        self.X = check_token_ids(self.X, vocab_size=self.vocab_size, name="X", ndim=2)
+        self.y = check_token_ids(self.y, vocab_size=self.vocab_size, name="y", ndim=1)
+        if self.X.shape[1] != 2 or len(self.X) != len(self.y):
+            raise ValueError(f"X must have shape (n_facts, 2) (subject, relation) and y shape (n_facts,); got X "
+                             f"{self.X.shape} and y {self.y.shape}: X and y must describe the same facts.")
+
 
 def make_facts(n_subjects: int = 64, n_relations: int = 2, n_values: int = 8, rng: RNG = None) -> FactTable:
     """Random facts: each (subject, relation) gets a value drawn uniformly from ``n_values``."""
@@ -134,7 +142,13 @@ def run_with_interventions(model: GPT, idx: np.ndarray, *, embed_noise: np.ndarr
 
 def fact_probability(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Softmax probability of the true value ``y`` (B,) at the last position of ``logits`` (B, T, V)."""
-    z = np.asarray(logits, dtype=np.float64)[:, -1, :]  # (B, V)
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim != 3:
+        raise ValueError(f"logits must have shape (B, T, V), the model's output; got {logits.shape}.")
+    y = check_token_ids(y, vocab_size=logits.shape[2], name="y", ndim=1)
+    if len(y) != len(logits):
+        raise ValueError(f"logits and y must have the same batch size; got {len(logits)} and {len(y)}.")
+    z = logits[:, -1, :]  # (B, V)
     z = z - z.max(axis=1, keepdims=True)
     p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
     return p[np.arange(len(y)), np.asarray(y)]

@@ -22,6 +22,12 @@ __all__ = ["LoRALinear", "apply_lora", "merge_lora", "finetune", "copy_gpt", "te
 LORA_TARGETS = ("attn.query", "attn.key_value", "attn.proj", "fc", "fc_out")
 
 
+def _check_gpt(model) -> GPT:
+    if not isinstance(model, GPT):
+        raise TypeError(f"model must be a scratch.language.gpt.GPT; got {type(model).__name__}.")
+    return model
+
+
 class LoRALinear(Module):
     """A frozen :class:`~scratch.nn.layers.Linear` plus a trainable low-rank update.
 
@@ -89,6 +95,7 @@ def apply_lora(model: GPT, rank: int = 4, alpha: float = 8.0, targets: Sequence[
     Returns the trainable LoRA parameters (the only ones with ``requires_grad=True``).
     """
     rng = as_rng(rng)
+    _check_gpt(model)
     for p in model.parameters():
         p.requires_grad = False
     trainable = []
@@ -108,6 +115,7 @@ def apply_lora(model: GPT, rank: int = 4, alpha: float = 8.0, targets: Sequence[
 
 def merge_lora(model: GPT) -> GPT:
     """Fold every adapter into its base weight (``W <- W + (alpha/r) A B``) and unwrap it, in place."""
+    _check_gpt(model)
     for block in model.blocks:
         for path in LORA_TARGETS:
             owner, leaf = _resolve(block, path)
@@ -120,7 +128,7 @@ def merge_lora(model: GPT) -> GPT:
 
 def copy_gpt(model: GPT) -> GPT:
     """A new GPT with the same configuration and a copy of the weights, all trainable."""
-    clone = GPT(model.config, rng=0)
+    clone = GPT(_check_gpt(model).config, rng=0)
     clone.load_state_dict(model.state_dict())
     return clone
 

@@ -36,6 +36,19 @@ class GPTConfig:
     n_embd: int = 128         # width of the residual stream
     dtype: str = "float32"    # float32 for speed, float64 for gradient checks
 
+    def __post_init__(self):
+        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
+            check_int(getattr(self, name), name=name, minimum=1)
+        if self.n_embd % self.n_head:
+            raise ValueError(f"n_embd={self.n_embd} must be divisible by n_head={self.n_head} (each head gets "
+                             "n_embd // n_head channels).")
+        try:
+            kind = np.dtype(self.dtype)
+        except TypeError:
+            kind = None
+        if kind not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise ValueError(f"dtype must be 'float32' or 'float64'; got {self.dtype!r}.")
+
 
 class Block(Module):
     """Pre-norm transformer block: ``x + attn(ln1(x))``, then ``x + mlp(ln2(x))``.
@@ -49,6 +62,8 @@ class Block(Module):
     def __init__(self, n_embd: int, n_head: int, *, causal: bool = True, rng: RNG = None,
                  dtype: Any = np.float32):
         rng = as_rng(rng)
+        n_embd = check_int(n_embd, name="n_embd", minimum=1)
+        n_head = check_int(n_head, name="n_head", minimum=1)
         self.ln1 = LayerNorm(n_embd, dtype=dtype)
         self.attn = MultiHeadAttention(n_embd, n_head, causal=causal, rng=rng, dtype=dtype)
         self.ln2 = LayerNorm(n_embd, dtype=dtype)
@@ -77,6 +92,9 @@ class GPT(Module):
     """
 
     def __init__(self, config: GPTConfig, *, rng: RNG = None):
+        if not isinstance(config, GPTConfig):
+            raise TypeError(f"config must be a GPTConfig; got {type(config).__name__}. Build one with "
+                            "GPTConfig(vocab_size=..., block_size=..., ...).")
         self.config = config
         check_int(config.block_size, name="block_size", minimum=1)
         dtype = np.dtype(config.dtype)
@@ -139,6 +157,12 @@ class GPT(Module):
 
 def get_batch(ids: np.ndarray, block_size: int, batch_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Random windows ``x = ids[i:i+T]`` and targets ``y = ids[i+1:i+T+1]``, each (batch_size, T)."""
+    ids = np.asarray(ids)
+    if ids.ndim != 1 or ids.dtype.kind not in "iu":
+        raise TypeError(f"ids must be a 1-D array of integer token ids; got dtype {ids.dtype} and shape {ids.shape}. "
+                        "Encode text with the vocabulary first (e.g. vocab.encode(...)).")
+    block_size = check_int(block_size, name="block_size", minimum=1)
+    batch_size = check_int(batch_size, name="batch_size", minimum=1)
     if len(ids) <= block_size + 1:
         raise ValueError(f"The text ({len(ids)} ids) must be longer than block_size + 1 = {block_size + 1}.")
     start = rng.integers(0, len(ids) - block_size - 1, batch_size)
@@ -220,6 +244,8 @@ def train_gpt(model: GPT, train_ids: np.ndarray, val_ids: np.ndarray, *, steps: 
 
 def config_dict(config: GPTConfig) -> dict[str, Any]:
     """The configuration as a plain dict (for cache keys)."""
+    if not isinstance(config, GPTConfig):
+        raise TypeError(f"config must be a GPTConfig; got {type(config).__name__}.")
     return asdict(config)
 
 

@@ -55,6 +55,9 @@ def text_windows(ids: np.ndarray, block_size: int) -> tuple[np.ndarray, np.ndarr
     """
     block_size = check_int(block_size, name="block_size", minimum=1)
     ids = np.asarray(ids)
+    if ids.size and ids.dtype.kind not in "iu":
+        raise TypeError(f"ids must hold integer token ids; got dtype {ids.dtype}. Encode text with the "
+                        "vocabulary first (e.g. vocab.encode(...)).")
     if ids.ndim != 1 or ids.size <= block_size:
         raise ValueError(f"text_windows needs a 1-D id array longer than block_size={block_size}; got shape {ids.shape}.")
     return np.lib.stride_tricks.sliding_window_view(ids[:-1], block_size), ids[block_size:]
@@ -171,8 +174,14 @@ def lr_finder(make_model: Callable[[], Module], X: np.ndarray, Y: np.ndarray, *,
     Returns ``(lrs, losses)``, both of shape (steps,). Pick a rate a little below
     where the loss is lowest, before it blows up.
     """
+    if not callable(make_model) or isinstance(make_model, Module):
+        raise TypeError(f"make_model must be a function that builds a fresh model, e.g. lambda: MLPLanguageModel(...); "
+                        f"got {type(make_model).__name__}.")
     check_positive(lr_min, name="lr_min")
     check_positive(lr_max, name="lr_max")
+    if lr_min >= lr_max:
+        raise ValueError(f"lr_min ({lr_min}) must be below lr_max ({lr_max}): the test raises the rate from one to "
+                         "the other.")
     lrs = np.geomspace(lr_min, lr_max, check_int(steps, name="steps", minimum=2))
     with np.errstate(over="ignore", invalid="ignore"):
         losses = train_lm(make_model(), X, Y, steps=steps, batch_size=batch_size, lr=lambda t: lrs[t], rng=rng)

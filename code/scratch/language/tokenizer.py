@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from scratch._validation import NotFittedError, check_int, check_option
+from scratch._validation import NotFittedError, check_int, check_option, check_positive
 
 __all__ = ["GPT2_PATTERN", "split_chunks", "BPETokenizer", "bits_per_character"]
 
@@ -36,7 +36,10 @@ def split_chunks(text: str, pattern: str = GPT2_PATTERN) -> list[str]:
     """
     if not isinstance(text, str):
         raise TypeError(f"split_chunks expects a str; got {type(text).__name__}. Decode bytes first.")
-    chunks = re.findall(pattern, text)
+    try:
+        chunks = re.findall(pattern, text)
+    except (re.error, TypeError) as exc:
+        raise ValueError(f"pattern must be a valid regular expression; got {pattern!r} ({exc}).") from None
     if sum(len(c) for c in chunks) != len(text):
         raise ValueError("The chunk pattern does not cover the whole text (some characters would be lost); "
                          "use a pattern whose alternatives match every character, such as GPT2_PATTERN.")
@@ -219,4 +222,5 @@ def bits_per_character(nll_nats: float, n_tokens: int, n_characters: int) -> flo
     """
     n_tokens = check_int(n_tokens, name="n_tokens", minimum=1)
     n_characters = check_int(n_characters, name="n_characters", minimum=1)
+    check_positive(nll_nats, name="nll_nats", strict=False)
     return float(nll_nats) * n_tokens / (n_characters * np.log(2))

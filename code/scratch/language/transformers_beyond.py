@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from scratch._validation import RNG, as_rng, check_int
+from scratch._validation import RNG, as_rng, check_array, check_int, check_positive
 from scratch.autograd.tensor import Tensor, concatenate, cross_entropy, no_grad
 from scratch.language.gpt import GPT, Block
 from scratch.nn.conv import Conv2d, MaxPool2d
@@ -130,6 +130,9 @@ def train_classifier(model: Module, X: np.ndarray, y: np.ndarray, *, steps: int 
     steps = check_int(steps, name="steps", minimum=1)
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"X and y must be non-empty and of equal length; got {len(X)} and {len(y)}.")
+    X = check_array(X, name="X", ndim=(3, 4), dtype=None)
+    batch_size = check_int(batch_size, name="batch_size", minimum=1)
+    lr = check_positive(lr, name="lr")
     rng = as_rng(rng)
     opt = AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     losses = np.empty(steps)

@@ -51,6 +51,9 @@ class SequenceBatchNorm(Module):
         self.reduce = check_option(reduce, ("batch_time", "batch"), name="reduce")
         self.eps = check_positive(eps, name="eps")
         self.momentum = check_positive(momentum, name="momentum")
+        if self.momentum > 1:
+            raise ValueError(f"momentum must lie in (0, 1] (the weight of the new batch in the running "
+                             f"statistics); got {momentum!r}.")
         self.weight = Parameter(np.ones(num_features, dtype=dtype))
         self.bias = Parameter(np.zeros(num_features, dtype=dtype))
         self.running_mean: np.ndarray | None = None  # shape set by the first batch: (C,) or (T, C)
@@ -98,6 +101,8 @@ class FuseLayer(Module):
     def __init__(self, c_in: int, n_hidden: int, *, reduce: str = "batch_time",
                  rng: RNG = None, dtype: Any = np.float64):
         reduce = check_option(reduce, ("batch_time", "batch", "none"), name="reduce")
+        c_in = check_int(c_in, name="c_in", minimum=1)
+        n_hidden = check_int(n_hidden, name="n_hidden", minimum=1)
         self.linear = Linear(2 * c_in, n_hidden, bias=reduce == "none", rng=rng, dtype=dtype)  # else BN has the bias
         self.linear.weight.data *= 5 / 3  # tanh gain (Kaiming-style init for tanh)
         self.bn = SequenceBatchNorm(n_hidden, reduce, dtype=dtype) if reduce != "none" else None
