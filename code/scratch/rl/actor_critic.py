@@ -17,7 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from scratch._validation import RNG, as_rng, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_array, check_int, check_positive
 from scratch.autograd.tensor import Tensor, no_grad
 from scratch.distributions.gaussian import Normal
 from scratch.nn.layers import Linear
@@ -40,6 +40,7 @@ __all__ = [
 
 def softmax_policy(theta: np.ndarray) -> np.ndarray:
     """Row-wise softmax of preferences ``theta`` of shape (n_states, n_actions), computed stably."""
+    theta = check_array(theta, name="theta", ndim=2)
     z = theta - theta.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
@@ -76,6 +77,11 @@ def exact_policy_gradient(T: Any, R: Any, theta: Any, gamma: float, start: Any) 
     theta = np.asarray(theta, dtype=np.float64)
     if theta.shape != R.shape:
         raise ValueError(f"theta must have shape {R.shape} (n_states, n_actions); got {theta.shape}.")
+    start = np.asarray(start, dtype=np.float64)
+    if (start.shape != (R.shape[0],) or not np.all(np.isfinite(start)) or np.any(start < 0)
+            or not np.isclose(start.sum(), 1.0)):
+        raise ValueError(f"start must be a probability vector over the {R.shape[0]} states (non-negative, summing "
+                         f"to 1); got shape {start.shape}, sum {start.sum():.4g}.")
     pi = softmax_policy(theta)
     P_pi = np.einsum("sa,sat->st", pi, T)                          # (S, S)
     A = np.eye(len(pi)) - gamma * P_pi
@@ -184,6 +190,16 @@ def gae(rewards: np.ndarray, values: np.ndarray, last_values: np.ndarray, dones:
     :math:`\\hat A_t = \\delta_t + \\gamma\\lambda (1 - d_t) \\hat A_{t+1}` (eq-ac-gae of the page).
     """
     gamma, lam = check_unit_interval(gamma, name="gamma"), check_unit_interval(lam, name="lam")
+    rewards = check_array(rewards, name="rewards", ndim=2)
+    values = check_array(values, name="values", ndim=2)
+    dones = check_array(dones, name="dones", ndim=2)
+    last_values = check_array(last_values, name="last_values", ndim=1)
+    if values.shape != rewards.shape or dones.shape != rewards.shape:
+        raise ValueError(f"rewards, values and dones must all have shape (n_steps, n_envs) = {rewards.shape}; got "
+                         f"values {values.shape}, dones {dones.shape}.")
+    if last_values.shape != (rewards.shape[1],):
+        raise ValueError(f"last_values must have shape ({rewards.shape[1]},), one value per environment; got "
+                         f"{last_values.shape}.")
     n = len(rewards)
     adv = np.zeros_like(values, dtype=np.float64)
     next_adv, next_v = np.zeros(values.shape[1]), np.asarray(last_values, dtype=np.float64)
@@ -227,7 +243,16 @@ class ActorCritic(Module):
 
     def log_prob_entropy(self, obs: Any, actions: np.ndarray) -> tuple[Tensor, Tensor, Tensor]:
         """Log-probabilities of ``actions`` (B,), entropies (B,) and values (B,)."""
+        actions = np.asarray(actions)
+        if actions.dtype.kind not in "iu":
+            raise TypeError(f"actions must hold integer action indices; got dtype {actions.dtype}.")
+        if actions.ndim != 1 or (actions.size and (actions.min() < 0 or actions.max() >= self.n_actions)):
+            raise ValueError(f"actions must be a 1-D array of actions in 0..{self.n_actions - 1}; got shape "
+                             f"{actions.shape}, values {actions.min() if actions.size else ''}.."
+                             f"{actions.max() if actions.size else ''}.")
         logits, values = self(obs)
+        if len(actions) != logits.shape[0]:
+            raise ValueError(f"actions has {len(actions)} entries for {logits.shape[0]} observations.")
         logp = logits.log_softmax(axis=-1)                                # (B, A)
         entropy = -(logp.exp() * logp).sum(axis=-1)                       # (B,)
         return logp[np.arange(len(actions)), np.asarray(actions)], entropy, values
@@ -255,6 +280,9 @@ class GaussianActorCritic(ActorCritic):
     """
 
     def __init__(self, obs_dim: int, action_dim: int, hidden: int = 64, *, log_std: float = 0.0, rng: RNG = None):
+        check_int(action_dim, name="action_dim", minimum=1)
+        if not np.isfinite(log_std):
+            raise ValueError(f"log_std must be finite (the initial log standard deviation); got {log_std!r}.")
         super().__init__(obs_dim, action_dim, hidden, rng=rng)
         self.log_std = Parameter(np.full(action_dim, float(log_std)))
 
@@ -264,7 +292,10 @@ class GaussianActorCritic(ActorCritic):
 
     def log_prob_entropy(self, obs: Any, actions: np.ndarray) -> tuple[Tensor, Tensor, Tensor]:
         dist, values = self.distribution(obs)
-        logp = dist.log_prob(np.asarray(actions, dtype=np.float64)).sum(axis=-1)   # (B,)
+        actions = np.asarray(actions, dtype=np.float64)
+        if actions.shape != dist.loc.shape:
+            raise ValueError(f"actions must have shape {dist.loc.shape} (batch, action_dim); got {actions.shape}.")
+        logp = dist.log_prob(actions).sum(axis=-1)                                 # (B,)
         entropy = dist.entropy().sum(axis=-1)                                      # (B,)
         return logp, entropy, values
 
@@ -307,7 +338,14 @@ class A2C:
 
     def __init__(self, obs_dim: int, n_actions: int, config: A2CConfig | None = None, *, rng: RNG = None,
                  continuous: bool = False):
+        if config is not None and not isinstance(config, A2CConfig):
+            raise TypeError(f"config must be an A2CConfig (e.g. A2CConfig(lr=7e-4)); got {type(config).__name__}.")
         self.config = cfg = config or A2CConfig()
+        check_int(cfg.n_steps, name="n_steps", minimum=1)
+        check_int(cfg.hidden, name="hidden", minimum=1)
+        check_positive(cfg.lr, name="lr")
+        check_positive(cfg.ent_coef, name="ent_coef", strict=False)
+        check_positive(cfg.vf_coef, name="vf_coef", strict=False)
         for name in ["gamma", "gae_lambda"]:
             check_unit_interval(getattr(cfg, name), name=name)
         self.rng = as_rng(rng)
@@ -335,6 +373,9 @@ class A2C:
         - c_e \\frac1B\\sum H[\\pi(\\cdot|s_i)]` (eq-ac-loss of the page).
         """
         cfg = self.config
+        if np.shape(advantages) != (len(actions),) or np.shape(returns) != (len(actions),):
+            raise ValueError(f"advantages and returns must have shape ({len(actions)},), one per action; got "
+                             f"{np.shape(advantages)} and {np.shape(returns)}.")
         logp, entropy, values = self.net.log_prob_entropy(obs, actions)
         policy_loss = -(logp * advantages).mean()
         value_loss = ((values - returns) ** 2).mean()

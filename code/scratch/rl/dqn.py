@@ -10,6 +10,7 @@ Gymnasium's API, so it trains unchanged on Gymnasium's ``CartPole-v1``.
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -53,6 +54,7 @@ class QNetwork(Module):
     def __init__(self, obs_dim: int, n_actions: int, hidden: tuple[int, ...] = (64, 64), *,
                  rng: RNG = None, dtype: Any = np.float64):
         rng = as_rng(rng)
+        hidden = [check_int(h, name="hidden[i]", minimum=1) for h in hidden]
         sizes = [check_int(obs_dim, name="obs_dim", minimum=1), *hidden, check_int(n_actions, name="n_actions", minimum=1)]
         self.obs_dim, self.n_actions = sizes[0], sizes[-1]
         self.layers = [Linear(a, b, rng=rng, dtype=dtype) for a, b in zip(sizes[:-1], sizes[1:])]
@@ -94,6 +96,13 @@ class ReplayBuffer:
 
     def add(self, obs: Any, action: int, reward: float, next_obs: Any, terminated: bool) -> None:
         """Store one transition. ``terminated`` (not ``truncated``) decides whether to bootstrap."""
+        if np.shape(obs) != (self.obs_dim,) or np.shape(next_obs) != (self.obs_dim,):
+            raise ValueError(f"obs and next_obs must have shape ({self.obs_dim},); got {np.shape(obs)} and "
+                             f"{np.shape(next_obs)}.")
+        if isinstance(action, (bool, np.bool_)) or not isinstance(action, (int, np.integer)):
+            raise TypeError(f"action must be an integer (a Discrete action); got {type(action).__name__} ({action!r}).")
+        if not math.isfinite(reward):
+            raise ValueError(f"reward must be finite; got {reward!r}.")
         i = self._next
         self.obs[i], self.actions[i], self.rewards[i] = obs, action, reward
         self.next_obs[i], self.terminated[i] = next_obs, float(terminated)
@@ -166,6 +175,18 @@ def dqn_targets(rewards: np.ndarray, next_q_target: np.ndarray, terminated: np.n
     Double DQN: :math:`y = r + \\gamma (1 - \\text{term})\\, Q(s', \\arg\\max_a Q(s', a; \\theta); \\theta^-)`
     (eq-dqn-double).
     """
+    rewards, terminated = np.asarray(rewards), np.asarray(terminated)
+    next_q_target = np.asarray(next_q_target)
+    B = rewards.shape[0] if rewards.ndim == 1 else -1
+    if B < 0 or next_q_target.ndim != 2 or next_q_target.shape[0] != B:
+        raise ValueError(f"rewards must have shape (batch,) and next_q_target shape (batch, n_actions); got "
+                         f"{rewards.shape} and {next_q_target.shape}: next_q_target needs shape ({B}, n_actions).")
+    if terminated.shape != (B,):
+        raise ValueError(f"terminated must have shape ({B},), one flag per transition; got {terminated.shape}.")
+    if next_q_online is not None and np.shape(next_q_online) != next_q_target.shape:
+        raise ValueError(f"next_q_online must have shape {next_q_target.shape}, like next_q_target; got "
+                         f"{np.shape(next_q_online)}.")
+    gamma = check_unit_interval(gamma, name="gamma")
     if next_q_online is None:
         bootstrap = next_q_target.max(axis=1)                                      # (batch,)
     else:
@@ -223,7 +244,16 @@ class DQN:
 
     def __init__(self, obs_dim: int, n_actions: int, config: DQNConfig | None = None, *,
                  rng: RNG = None):
+        if config is not None and not isinstance(config, DQNConfig):
+            raise TypeError(f"config must be a DQNConfig (e.g. DQNConfig(lr=1e-3)); got {type(config).__name__}.")
         self.config = cfg = config or DQNConfig()
+        check_positive(cfg.lr, name="lr")
+        for name in ["batch_size", "buffer_size", "train_freq", "target_update", "eps_steps"]:
+            check_int(getattr(cfg, name), name=name, minimum=1)
+        check_int(cfg.learning_starts, name="learning_starts", minimum=0)
+        for name in ["huber_delta", "max_grad_norm"]:
+            if getattr(cfg, name) is not None:
+                check_positive(getattr(cfg, name), name=name)
         self.rng = as_rng(rng)
         for name in ["gamma", "eps_start", "eps_end"]:
             check_unit_interval(getattr(cfg, name), name=name)
@@ -252,6 +282,10 @@ class DQN:
 
     def act(self, obs: Any, epsilon: float = 0.0) -> int:
         """Epsilon-greedy action for one observation."""
+        epsilon = check_unit_interval(epsilon, name="epsilon")
+        if np.shape(obs) != (self.obs_dim,):
+            raise ValueError(f"act() takes one observation of shape ({self.obs_dim},); got shape {np.shape(obs)}. "
+                             "Use q_values() for a batch.")
         if self.rng.random() < epsilon:
             return int(self.rng.integers(self.n_actions))
         return int(self.q_values(obs)[0].argmax())
@@ -277,6 +311,15 @@ class DQN:
         :func:`dqn_targets` held fixed (a semi-gradient, eq-dqn-loss of the page).
         """
         cfg = self.config
+        missing = [k for k in ("obs", "actions", "rewards", "next_obs", "terminated") if k not in batch]
+        if missing:
+            raise ValueError(f"batch is missing {missing}; pass a dict as ReplayBuffer.sample() returns it.")
+        actions = np.asarray(batch["actions"])
+        if actions.dtype.kind not in "iu":
+            raise TypeError(f"batch['actions'] must hold integer action indices; got dtype {actions.dtype}.")
+        if actions.size and (actions.min() < 0 or actions.max() >= self.n_actions):
+            raise ValueError(f"batch['actions'] must lie in 0..{self.n_actions - 1}; got values from "
+                             f"{actions.min()} to {actions.max()}.")
         with no_grad():
             next_target = self.q_target(batch["next_obs"]).data                    # (B, A)
             next_online = self.q(batch["next_obs"]).data if cfg.double else None
@@ -324,6 +367,8 @@ class DQN:
         """
         self.check_env(env)
         total_steps = check_int(total_steps, name="total_steps", minimum=1)
+        if log is not None and not isinstance(log, TrainingLog):
+            raise TypeError(f"log must be a TrainingLog (to continue a log) or None; got {type(log).__name__}.")
         cfg, log = self.config, log or TrainingLog()
         if cfg.learning_starts < cfg.batch_size:
             raise ValueError(
@@ -379,7 +424,11 @@ def evaluate_cartpole(policy: Callable[[np.ndarray], np.ndarray], n_episodes: in
     -------
     returns : ndarray of shape (n_episodes,)
     """
+    if not callable(policy):
+        raise TypeError(f"policy must be a callable mapping observations (n, 4) to actions (n,); got "
+                        f"{type(policy).__name__}.")
     n_episodes = check_int(n_episodes, name="n_episodes", minimum=1)
+    max_steps = check_int(max_steps, name="max_steps", minimum=1)
     states = np.array([np.random.default_rng(seed + i).uniform(-0.05, 0.05, size=4) for i in range(n_episodes)])
     alive = np.ones(n_episodes, dtype=bool)
     returns = np.zeros(n_episodes)
@@ -421,6 +470,8 @@ def baird_counterexample(n_steps: int, *, alpha: float = 0.01, gamma: float = 0.
     """
     n_steps = check_int(n_steps, name="n_steps", minimum=1)
     alpha, gamma = check_unit_interval(alpha, name="alpha"), check_unit_interval(gamma, name="gamma")
+    if alpha == 0:
+        raise ValueError("alpha must be > 0; with alpha = 0 the weights never move.")
     rng = as_rng(rng)
     X = np.zeros((7, 8))
     X[np.arange(6), np.arange(6)] = 2.0

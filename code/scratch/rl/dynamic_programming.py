@@ -34,7 +34,7 @@ def check_unit_interval(value: Any, *, name: str) -> float:
     """Check that ``value`` is a real number in [0, 1] (a discount, a probability, an epsilon)."""
     if isinstance(value, bool) or not isinstance(value, (Real, np.floating, np.integer)):
         raise TypeError(f"{name} must be a real number in [0, 1]; got {type(value).__name__} ({value!r}).")
-    if not 0.0 <= float(value) <= 1.0:
+    if not 0.0 <= float(value) <= 1.0:  # NaN fails too
         raise ValueError(f"{name} must lie in [0, 1]; got {value!r}.")
     return float(value)
 
@@ -69,6 +69,19 @@ def check_policy(policy: Any, n_states: int, n_actions: int) -> np.ndarray:
     return pi
 
 
+def _check_backup(v: Any, T: np.ndarray, R: np.ndarray, gamma: float) -> tuple[np.ndarray, float]:
+    """Shape checks of one backup's inputs (no pass over ``T``'s entries, so sweeps stay fast)."""
+    T, R, v = np.asarray(T), np.asarray(R), np.asarray(v, dtype=np.float64)
+    if T.ndim != 3 or T.shape[0] != T.shape[2] or R.shape != T.shape[:2]:
+        raise ValueError(
+            "T must have shape (n_states, n_actions, n_states) and R shape (n_states, n_actions); "
+            f"got T {T.shape} and R {R.shape}. Build them with scratch.envs.transition_arrays(env.P)."
+        )
+    if v.shape != (T.shape[0],):
+        raise ValueError(f"v must have shape ({T.shape[0]},), one value per state; got {v.shape}.")
+    return v, check_unit_interval(gamma, name="gamma")
+
+
 def q_from_v(v: np.ndarray, T: np.ndarray, R: np.ndarray, gamma: float) -> np.ndarray:
     """Action values from state values, shape (n_states, n_actions).
 
@@ -76,6 +89,7 @@ def q_from_v(v: np.ndarray, T: np.ndarray, R: np.ndarray, gamma: float) -> np.nd
     -----
     :math:`q(s,a) = R(s,a) + \\gamma \\sum_{s'} T(s,a,s')\\, v(s')` (eq-dp-q-from-v of the page).
     """
+    v, gamma = _check_backup(v, T, R, gamma)
     return R + gamma * T @ v                                     # (S, A)
 
 
@@ -88,7 +102,10 @@ def bellman_expectation_backup(v: np.ndarray, T: np.ndarray, R: np.ndarray, poli
     :math:`v_{k+1}(s) = \\sum_a \\pi(a|s)\\,[R(s,a) + \\gamma \\sum_{s'} T(s,a,s') v_k(s')]`
     (eq-dp-bellman-expectation of the page).
     """
-    return np.sum(policy * q_from_v(v, T, R, gamma), axis=1)    # (S,)
+    q = q_from_v(v, T, R, gamma)                                 # (S, A)
+    if np.shape(policy) != q.shape:
+        raise ValueError(f"policy must have shape (n_states, n_actions) = {q.shape}; got {np.shape(policy)}.")
+    return np.sum(policy * q, axis=1)                            # (S,)
 
 
 def bellman_optimality_backup(v: np.ndarray, T: np.ndarray, R: np.ndarray, gamma: float) -> np.ndarray:
@@ -171,6 +188,13 @@ def greedy_policy(q: np.ndarray, previous: np.ndarray | None = None, *, atol: fl
     Ties (within ``atol``) go to the action of ``previous`` if it is among the best, else to the
     lowest index, so that policy iteration stops instead of cycling between equally good policies.
     """
+    q = np.asarray(q, dtype=np.float64)
+    if q.ndim != 2 or q.size == 0:
+        raise ValueError(f"q must have shape (n_states, n_actions); got {q.shape}.")
+    if not np.all(np.isfinite(q)):
+        raise ValueError("q contains NaN or infinite values; a greedy policy needs finite action values.")
+    if previous is not None and np.shape(previous) != q.shape:
+        raise ValueError(f"previous must have shape {q.shape}, like q; got {np.shape(previous)}.")
     n_states, n_actions = q.shape
     best = q >= q.max(axis=1, keepdims=True) - atol              # (S, A) candidates
     action = best.argmax(axis=1)

@@ -36,6 +36,21 @@ def _masked(q_row: np.ndarray, mask: np.ndarray | None) -> np.ndarray:
     return q_row if mask is None else np.where(mask, q_row, -np.inf)
 
 
+def _check_row(q_row: Any, epsilon: Any, mask: Any) -> float:
+    """Cheap checks (shapes and epsilon, no pass over the values) for the per-step action choice."""
+    if np.ndim(q_row) != 1 or len(q_row) == 0:
+        raise ValueError(f"q_row must have shape (n_actions,), the values of one state; got shape {np.shape(q_row)}.")
+    if mask is not None and np.shape(mask) != np.shape(q_row):
+        raise ValueError(f"mask must have shape ({len(q_row)},), like q_row; got shape {np.shape(mask)}.")
+    if mask is not None and not np.any(mask):
+        raise ValueError("mask allows no action; it must allow at least one available action.")
+    return check_unit_interval(epsilon, name="epsilon")
+
+
+def _no_best(q_row: Any, mask: Any) -> None:
+    raise ValueError(f"q_row contains NaN or infinite values ({q_row}); action values must be finite.")
+
+
 def epsilon_greedy(q_row: np.ndarray, epsilon: float, rng: np.random.Generator,
                    mask: np.ndarray | None = None) -> int:
     """With probability ``epsilon`` a uniformly random (allowed) action, else a greedy one.
@@ -50,19 +65,27 @@ def epsilon_greedy(q_row: np.ndarray, epsilon: float, rng: np.random.Generator,
     mask : boolean ndarray of shape (n_actions,), optional
         Allowed actions (Gymnasium's ``info["action_mask"]``).
     """
+    epsilon = _check_row(q_row, epsilon, mask)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (np.random.default_rng(seed)); got {type(rng).__name__}.")
     allowed = np.flatnonzero(mask) if mask is not None else None
     if rng.random() < epsilon:
         return int(rng.integers(len(q_row))) if allowed is None else int(allowed[rng.integers(len(allowed))])
     q = _masked(q_row, mask)
     best = np.flatnonzero(q == q.max())
+    if len(best) == 0:                                   # only NaN values (or no allowed action) compare False
+        _no_best(q_row, mask)
     return int(best[0]) if len(best) == 1 else int(best[rng.integers(len(best))])
 
 
 def epsilon_greedy_probs(q_row: np.ndarray, epsilon: float, mask: np.ndarray | None = None) -> np.ndarray:
     """Action probabilities of :func:`epsilon_greedy`, shape (n_actions,)."""
+    epsilon = _check_row(q_row, epsilon, mask)
     allowed = np.ones(len(q_row), dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
     q = _masked(q_row, allowed)
     best = q == q.max()
+    if not best.any():
+        _no_best(q_row, mask)
     return epsilon * allowed / allowed.sum() + (1 - epsilon) * best / best.sum()
 
 
@@ -145,8 +168,13 @@ def td_control(env: Any, method: str, n_episodes: int, *, alpha: float = 0.5, ga
     check_option(method, METHODS, name="method")
     n_episodes = check_int(n_episodes, name="n_episodes", minimum=1)
     alpha = check_unit_interval(alpha, name="alpha")
+    if alpha == 0:
+        raise ValueError("alpha must be > 0; with alpha = 0 nothing is learned.")
     gamma = check_unit_interval(gamma, name="gamma")
     epsilon = check_unit_interval(epsilon, name="epsilon")
+    max_steps = check_int(max_steps, name="max_steps", minimum=1)
+    if not np.isfinite(q0):
+        raise ValueError(f"q0 must be finite (the initial action value); got {q0!r}.")
     alpha_power = check_unit_interval(alpha_power, name="alpha_power")
     n_states, n_actions = _check_env(env)
     rng = as_rng(rng)
@@ -223,6 +251,11 @@ def double_q_learning(env: Any, n_episodes: int, **kwargs: Any) -> ControlResult
 def greedy_rollout(env: Any, q: np.ndarray, *, seed: int | None = None, max_steps: int = 1000
                    ) -> tuple[list, float]:
     """Follow the greedy policy of ``q`` for one episode; returns (visited states, return)."""
+    shape = _check_env(env)
+    q = np.asarray(q, dtype=np.float64)
+    if q.shape != shape:
+        raise ValueError(f"q must have shape {shape} = (n_states, n_actions) of this environment; got {q.shape}.")
+    max_steps = check_int(max_steps, name="max_steps", minimum=1)
     s, info = env.reset(seed=seed)
     states, total = [s], 0.0
     for _ in range(max_steps):

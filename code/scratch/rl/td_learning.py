@@ -10,6 +10,7 @@ prediction is the same as learning online (the policy does not depend on the val
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -60,6 +61,12 @@ def collect_episode(env: Any, policy: Callable[[Any, np.random.Generator], Any] 
     max_steps : int
         Safety limit on the episode length.
     """
+    if not all(hasattr(env, a) for a in ("reset", "step", "action_space")):
+        raise TypeError(f"env must be an environment with reset(), step() and action_space (Gymnasium's API); "
+                        f"got {type(env).__name__}.")
+    if policy is not None and not callable(policy):
+        raise TypeError(f"policy must be a callable policy(obs, rng) -> action; got {type(policy).__name__}.")
+    max_steps = check_int(max_steps, name="max_steps", minimum=1)
     rng = as_rng(rng)
     n_actions = getattr(env.action_space, "n", None)
     if policy is None:
@@ -84,9 +91,34 @@ def _init_values(n_states: int, v0: Any, terminal_states: Sequence[int]) -> np.n
     n_states = check_int(n_states, name="n_states", minimum=1)
     v = np.full(n_states, float(v0)) if np.ndim(v0) == 0 else np.array(v0, dtype=np.float64)
     if v.shape != (n_states,):
-        raise ValueError(f"v0 must be a scalar or an array of shape ({n_states},); got shape {v.shape}.")
-    v[list(terminal_states)] = 0.0
+        raise ValueError(f"v0 must be one number or an array of shape ({n_states},); got shape {v.shape}.")
+    if not np.all(np.isfinite(v)):
+        raise ValueError("v0 contains NaN or infinite values; initial values must be finite.")
+    terminal = list(terminal_states)
+    for s in terminal:
+        _check_state(s, n_states, "terminal_states")
+    v[terminal] = 0.0
     return v
+
+
+def _check_state(s: Any, n_states: int, where: str) -> None:
+    if isinstance(s, bool) or not isinstance(s, (Integral, np.integer)):
+        raise TypeError(f"{where}: states must be integers 0..{n_states - 1}; got {s!r} ({type(s).__name__}). "
+                        "Tabular prediction needs a Discrete observation space.")
+    if not 0 <= s < n_states:
+        raise ValueError(f"{where}: state {s} is outside 0..{n_states - 1} (n_states={n_states}).")
+
+
+def _check_episodes(episodes: list, n_states: int) -> None:
+    """Every episode has one more state than rewards, integer states in range and finite rewards."""
+    for i, ep in enumerate(episodes):
+        if len(ep.states) != len(ep.rewards) + 1:
+            raise ValueError(f"episodes[{i}] has {len(ep.states)} states and {len(ep.rewards)} rewards; an "
+                             "episode needs one more state than rewards (S_0 .. S_T and R_1 .. R_T).")
+        for s in ep.states:
+            _check_state(s, n_states, f"episodes[{i}]")
+        if not np.all(np.isfinite(np.asarray(ep.rewards, dtype=np.float64))):
+            raise ValueError(f"episodes[{i}] has NaN or infinite rewards.")
 
 
 def _check_common(episodes: Any, alpha: Any, gamma: Any) -> tuple[list, float | None, float]:
@@ -133,6 +165,7 @@ def mc_prediction(episodes: Any, n_states: int, *, gamma: float = 1.0, alpha: fl
     """
     episodes, alpha, gamma = _check_common(episodes, alpha, gamma)
     v = _init_values(n_states, v0, terminal_states)
+    _check_episodes(episodes, len(v))
     counts = np.zeros(len(v))
     history = [v.copy()]
     for ep in episodes:
@@ -177,6 +210,7 @@ def td0_prediction(episodes: Any, n_states: int, *, alpha: float, gamma: float =
         raise TypeError("td0_prediction needs a step size alpha in (0, 1].")
     episodes, alpha, gamma = _check_common(episodes, alpha, gamma)
     v = _init_values(n_states, v0, terminal_states)
+    _check_episodes(episodes, len(v))
     history, errors = [v.copy()], []
     for ep in episodes:
         deltas = []
@@ -213,6 +247,7 @@ def n_step_td_prediction(episodes: Any, n_states: int, *, n: int, alpha: float, 
         raise TypeError("n_step_td_prediction needs a step size alpha in (0, 1].")
     episodes, alpha, gamma = _check_common(episodes, alpha, gamma)
     v = _init_values(n_states, v0, terminal_states)
+    _check_episodes(episodes, len(v))
     history = [v.copy()]
     for ep in episodes:
         T = len(ep)
@@ -232,6 +267,14 @@ def n_step_td_prediction(episodes: Any, n_states: int, *, n: int, alpha: float, 
 def rms_error(values: np.ndarray, true_values: np.ndarray, states: Sequence[int]) -> np.ndarray:
     """Root-mean-square error over ``states``: (..., n_states) -> (...)."""
     idx = list(states)
+    values, true_values = np.asarray(values, dtype=np.float64), np.asarray(true_values, dtype=np.float64)
+    if true_values.ndim != 1 or values.ndim == 0 or values.shape[-1] != true_values.shape[0]:
+        raise ValueError(f"values (..., n_states) and true_values (n_states,) must agree on n_states; got shapes "
+                         f"{values.shape} and {true_values.shape}.")
+    if not idx:
+        raise ValueError("states is empty; pass the states to average the error over, e.g. range(1, n_states - 1).")
+    for s in idx:
+        _check_state(s, true_values.shape[0], "states")
     return np.sqrt(np.mean((np.asarray(values)[..., idx] - np.asarray(true_values)[idx]) ** 2, axis=-1))
 
 
