@@ -23,6 +23,35 @@ def _excess(ours: np.ndarray, theirs: np.ndarray, rtol: float) -> float:
     return float(np.max(np.abs(ours - theirs) - rtol * np.abs(theirs), initial=0.0))
 
 
+def copy_params_to_torch(ours: Any, ref: Any, *, names: dict[str, str] | None = None, transpose: tuple[str, ...] = (),
+                         param_map: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]] | None = None
+                         ) -> Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]:
+    """Copy our module's parameters into a torch module (checking that every torch parameter is set).
+
+    ``names``, ``transpose`` and ``param_map`` as in `compare_with_torch`. Returns the map from our
+    ``{name: array}`` to torch's, to apply to our gradients when comparing them with torch's.
+    """
+    torch = pytest.importorskip("torch")
+    names = names or {}
+
+    def to_torch(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        if param_map is not None:
+            return param_map(arrays)
+        return {names.get(n, n): (a.T if n in transpose else a) for n, a in arrays.items()}
+
+    theirs = dict(ref.named_parameters())
+    values = to_torch({n: p.data for n, p in ours.named_parameters()})
+    unknown, missing = set(values) - set(theirs), set(theirs) - set(values)
+    assert not unknown and not missing, (f"parameter names do not line up: not in torch {sorted(unknown)}, "
+                                         f"torch parameters left unset {sorted(missing)}")
+    with torch.no_grad():
+        for name, data in values.items():
+            assert tuple(theirs[name].shape) == np.shape(data), (
+                f"{name}: torch shape {tuple(theirs[name].shape)}, ours maps to {np.shape(data)}")
+            theirs[name].copy_(torch.from_numpy(np.ascontiguousarray(data)))
+    return to_torch
+
+
 def compare_with_torch(ours: Any, ref: Any, inputs: list[np.ndarray], *, names: dict[str, str] | None = None,
                        transpose: tuple[str, ...] = (), atol: float = 1e-10, seed: int = 0,
                        call: Callable[[Any, list], Any] | None = None,
@@ -80,24 +109,9 @@ def compare_with_torch(ours: Any, ref: Any, inputs: list[np.ndarray], *, names: 
     if outputs not in ("first", "all"):
         raise ValueError(f"outputs must be 'first' or 'all', got {outputs!r}")
     grad_atol = atol if grad_atol is None else grad_atol
-    names = names or {}
     ours_params = dict(ours.named_parameters())
     theirs = dict(ref.named_parameters())
-
-    def to_torch(arrays: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        if param_map is not None:
-            return param_map(arrays)
-        return {names.get(n, n): (a.T if n in transpose else a) for n, a in arrays.items()}
-
-    values = to_torch({n: p.data for n, p in ours_params.items()})
-    unknown, missing = set(values) - set(theirs), set(theirs) - set(values)
-    assert not unknown and not missing, (f"parameter names do not line up: not in torch {sorted(unknown)}, "
-                                         f"torch parameters left unset {sorted(missing)}")
-    with torch.no_grad():
-        for name, data in values.items():
-            assert tuple(theirs[name].shape) == np.shape(data), (
-                f"{name}: torch shape {tuple(theirs[name].shape)}, ours maps to {np.shape(data)}")
-            theirs[name].copy_(torch.from_numpy(np.ascontiguousarray(data)))
+    to_torch = copy_params_to_torch(ours, ref, names=names, transpose=transpose, param_map=param_map)
     for p in ours_params.values():
         p.grad = None
     ref.zero_grad(set_to_none=True)
@@ -174,4 +188,11 @@ def mha_to_torch(params: dict[str, np.ndarray], embed_dim: int, ours: str = "", 
 def torch_mha_map():
     """``mha_to_torch(params, embed_dim, ours="", theirs="")``: a param_map piece for attention layers."""
     return mha_to_torch
+
+
+@pytest.fixture
+def torch_copy():
+    """``copy_params_to_torch(ours, ref, names=, transpose=, param_map=)``: for multi-step comparisons
+    (training trajectories) that `torch_compare`'s single forward/backward does not cover."""
+    return copy_params_to_torch
 

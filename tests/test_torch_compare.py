@@ -127,3 +127,16 @@ def test_mha_map_and_its_negative_control(kdim, torch_compare, torch_mha_map):
 
     with pytest.raises(AssertionError, match="differences from torch"):
         torch_compare(ours, ref, inputs, param_map=swapped, call=run, atol=1e-6)
+
+
+def test_torch_copy_copies_and_refuses_a_wrong_map(torch_copy):
+    torch = pytest.importorskip("torch")
+    ours, ref = _linear(), torch.nn.Linear(3, 4, dtype=torch.float64)
+    to_torch = torch_copy(ours, ref, transpose=("weight",))
+    np.testing.assert_array_equal(ref.weight.detach().numpy(), ours.weight.data.T)
+    np.testing.assert_array_equal(ref.bias.detach().numpy(), ours.bias.data)
+    assert set(to_torch({"weight": np.zeros((3, 4)), "bias": np.zeros(4)})) == {"weight", "bias"}
+    with pytest.raises(AssertionError, match="torch shape"):  # negative control: the transpose forgotten
+        torch_copy(ours, ref)
+    with pytest.raises(AssertionError, match="not in torch"):
+        torch_copy(ours, ref, names={"bias": "b"}, transpose=("weight",))

@@ -25,16 +25,14 @@ def test_forward_matches_torch_and_closed_form():
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
-def test_sgd_trajectory_matches_torch(activation):
+def test_sgd_trajectory_matches_torch(activation, torch_copy):
     torch = pytest.importorskip("torch")
     net = MLP((3, 8, 8, 4), activation=activation, rng=2)
     acts = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
     ref = torch.nn.Sequential(torch.nn.Linear(3, 8), acts[activation](), torch.nn.Linear(8, 8),
                               acts[activation](), torch.nn.Linear(8, 4)).double()
-    with torch.no_grad():
-        for ours, theirs in zip(net.layers, ref[::2]):
-            theirs.weight.copy_(torch.from_numpy(ours.weight.data.T))
-            theirs.bias.copy_(torch.from_numpy(ours.bias.data))
+    torch_copy(net, ref, names={f"layers.{i}.{p}": f"{2 * i}.{p}" for i in range(3) for p in ("weight", "bias")},
+               transpose=tuple(f"layers.{i}.weight" for i in range(3)))
     opt, opt_t = SGD(net.parameters(), lr=0.3), torch.optim.SGD(ref.parameters(), lr=0.3)
     rng = np.random.default_rng(3)
     for _ in range(20):

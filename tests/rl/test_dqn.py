@@ -52,15 +52,13 @@ def test_targets_equal_direct_computation():
     assert np.all(y_double <= y + 1e-15)             # Double DQN's target never exceeds the max
 
 
-def test_train_step_gradient_matches_torch():
+def test_train_step_gradient_matches_torch(torch_copy):
     torch = pytest.importorskip("torch")
     agent = DQN(4, 2, DQNConfig(hidden=(8, 8), lr=1e-3), rng=0)
     net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 8), torch.nn.ReLU(),
                               torch.nn.Linear(8, 2)).double()
-    with torch.no_grad():
-        for lin, ours in zip([net[0], net[2], net[4]], agent.q.layers):
-            lin.weight.copy_(torch.tensor(ours.weight.data.T))
-            lin.bias.copy_(torch.tensor(ours.bias.data))
+    torch_copy(agent.q, net, names={f"layers.{i}.{p}": f"{2 * i}.{p}" for i in range(3) for p in ("weight", "bias")},
+               transpose=tuple(f"layers.{i}.weight" for i in range(3)))
     target = torch.nn.Sequential(*[torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 8), torch.nn.ReLU(),
                                    torch.nn.Linear(8, 2)]).double()
     target.load_state_dict(net.state_dict())
