@@ -39,9 +39,16 @@ def cache_dir() -> Path:
 
 def source_hash(objects: Iterable[Any]) -> str:
     """SHA-256 of the source code of ``objects`` (modules, classes, functions)."""
+    if isinstance(objects, (str, bytes)) or not hasattr(objects, "__iter__"):
+        raise TypeError(f"objects must be a list of modules, classes or functions; got {type(objects).__name__}.")
     h = hashlib.sha256()
     for obj in objects:
-        h.update(inspect.getsource(obj).encode())
+        try:
+            source = inspect.getsource(obj)
+        except (TypeError, OSError):
+            raise TypeError(f"source_hash hashes source code: {obj!r} is not a module, class or function "
+                            "defined in a file.") from None
+        h.update(source.encode())
     return h.hexdigest()
 
 
@@ -64,7 +71,18 @@ def cached_arrays(name: str, config: dict[str, Any], sources: Iterable[Any],
     -------
     (arrays, from_cache)
     """
-    key = hashlib.sha256((json.dumps(config, sort_keys=True) + source_hash(sources)).encode()).hexdigest()[:16]
+    if not isinstance(name, str) or not name or any(c in name for c in "/\\:") or name.startswith("."):
+        raise ValueError(f"name must be a plain file-name prefix such as 'gpt-pydoc'; got {name!r}.")
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict of the settings that affect the result; got {type(config).__name__}.")
+    if not callable(compute):
+        raise TypeError(f"compute must be a function returning a dict of arrays; got {type(compute).__name__}.")
+    try:
+        config_text = json.dumps(config, sort_keys=True)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"config must be JSON-serialisable (numbers, strings, lists, dicts): {exc}. Convert "
+                        "arrays with .tolist() and numpy scalars with float()/int().") from None
+    key = hashlib.sha256((config_text + source_hash(sources)).encode()).hexdigest()[:16]
     path = cache_dir() / f"{name}-{key}.npz"
     # Pages execute in parallel: when two need the same model, the second waits for the
     # first to save it instead of training it again (an advisory lock, where the OS has one).
@@ -76,6 +94,8 @@ def cached_arrays(name: str, config: dict[str, Any], sources: Iterable[Any],
             except (OSError, ValueError, EOFError, zipfile.BadZipFile):  # corrupt file: recompute
                 pass
         arrays = compute()
+        if not isinstance(arrays, dict) or not all(isinstance(k, str) for k in arrays):
+            raise TypeError(f"compute must return a dict of str to ndarray; got {type(arrays).__name__}.")
         tmp = path.with_suffix(f".tmp{os.getpid()}.npz")
         np.savez(tmp, **arrays)
         os.replace(tmp, path)

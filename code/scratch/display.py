@@ -65,6 +65,8 @@ def missing_package_hint(module: str) -> str | None:
     Returns None for modules that the ``[pages]`` extra does not provide (a typo,
     or a package no page should need).
     """
+    if not isinstance(module, str):
+        raise TypeError(f"module must be an import name such as 'torch'; got {type(module).__name__}.")
     top = module.split(".")[0]
     if top not in PAGES_EXTRA:
         return None

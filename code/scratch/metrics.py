@@ -42,6 +42,9 @@ def predict_logits(model: Any, X, *, batch_size: int = 1024) -> np.ndarray:
 
     X = check_array(X, name="X", ndim=(2, 3, 4), dtype=None)
     batch_size = check_int(batch_size, name="batch_size", minimum=1)
+    if not callable(model) or not hasattr(model, "training"):
+        raise TypeError(f"model must be a scratch.nn Module (callable, with train/eval modes); got "
+                        f"{type(model).__name__}.")
     was_training = model.training
     model.eval()
     try:

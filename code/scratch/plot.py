@@ -22,6 +22,8 @@ def new_figure(ncols: int = 1, nrows: int = 1, *, width: float = 4.0, height: fl
     """A figure of ``nrows x ncols`` panels of ``width x height`` inches each, at a web-friendly dpi."""
     import matplotlib.pyplot as plt
 
+    ncols, nrows = check_int(ncols, name="ncols", minimum=1), check_int(nrows, name="nrows", minimum=1)
+    width, height = check_positive(width, name="width"), check_positive(height, name="height")
     fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
                              dpi=kwargs.pop("dpi", 100), layout="constrained", **kwargs)
     return fig, axes
@@ -159,6 +161,8 @@ def draw_graph(root: Any, ax: Any = None):
 
     if not isinstance(root, Value):
         raise TypeError(f"draw_graph expects a Value; got {type(root).__name__}.")
+    if ax is not None and not hasattr(ax, "add_patch"):
+        raise TypeError(f"ax must be a matplotlib Axes (or None for a new figure); got {type(ax).__name__}.")
     order = root.topological_order()
     depth: dict[int, int] = {}  # column of each node: longest path from a leaf
     for node in order:
