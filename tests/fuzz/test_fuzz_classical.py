@@ -23,7 +23,8 @@ from scratch.classical.learning_theory import (ThresholdClassifier, clone, cross
                                                noisy_threshold_risk, threshold_errors)
 from scratch.classical.linear_regression import (LinearRegression, bias_variance,  # noqa: E402
                                                  mean_squared_error, polynomial_features)
-from scratch.classical.logistic_regression import LogisticRegression, log_softmax, sigmoid, softmax  # noqa: E402
+from scratch.classical.logistic_regression import (LogisticRegression, linear_scores, log_softmax,  # noqa: E402
+                                                   sigmoid, softmax)
 from scratch.classical.pca import PCA, knn_preservation  # noqa: E402
 from scratch.classical.perceptron import Perceptron, margin, mistake_bound  # noqa: E402
 from scratch.classical.poisson_glm import (ConvergenceWarning, PoissonGLM, poisson_deviance,  # noqa: E402
@@ -133,6 +134,10 @@ CASES = [
     # logistic regression
     Case(sigmoid, lambda: sigmoid("1.0"), TypeError, "z must be a number or an array", label="string"),
     Case(sigmoid, lambda: sigmoid([0.0, np.nan]), ValueError, "NaN", label="NaN"),
+    Case(linear_scores, lambda: linear_scores(LogisticRegression(), X), ValueError, "not fitted yet",
+         label="unfitted estimator"),
+    Case(linear_scores, lambda: linear_scores(Perceptron().fit(X, Y01), X[:, :2]), ValueError,
+         "X has 2 features, but Perceptron was fitted with 3", label="feature mismatch"),
     Case(log_softmax, lambda: log_softmax(np.zeros(3)), ValueError, r"shape \(n_samples, n_features\)",
          label="1-D scores"),
     Case(softmax, lambda: softmax([[0.0, np.inf]]), ValueError, "NaN or infinite", label="inf score"),

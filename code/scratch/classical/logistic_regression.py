@@ -21,7 +21,7 @@ from scratch._validation import (
     check_X_y,
 )
 
-__all__ = ["LogisticRegression", "sigmoid", "log_softmax", "softmax"]
+__all__ = ["LogisticRegression", "sigmoid", "log_softmax", "softmax", "linear_scores"]
 
 
 def sigmoid(z) -> np.ndarray:
@@ -57,6 +57,26 @@ def log_softmax(Z) -> np.ndarray:
 def softmax(Z) -> np.ndarray:
     """Row-wise softmax of scores ``Z`` of shape (n_samples, n_classes); rows sum to one."""
     return np.exp(log_softmax(Z))
+
+
+def linear_scores(estimator, X) -> np.ndarray:
+    """``X @ coef_.T + intercept_`` of a fitted linear classifier (logistic regression, perceptron).
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        With ``coef_`` of shape (n_classes or 1, n_features) and ``intercept_``.
+    X : array_like of shape (n_samples, n_features)
+
+    Returns
+    -------
+    ndarray of shape (n_samples,) with one row of ``coef_`` (two classes), else (n_samples, n_classes).
+    """
+    check_is_fitted(estimator, "coef_")
+    X = check_array(X, name="X")
+    check_n_features(estimator, X)
+    Z = X @ estimator.coef_.T + estimator.intercept_              # (n_samples, m)
+    return Z[:, 0] if Z.shape[1] == 1 else Z
 
 
 class LogisticRegression:
@@ -213,8 +233,9 @@ class LogisticRegression:
         self.n_features_in_ = d
         return self
 
-    def _fit_newton(self, theta, Xa, Y, penalty, max_iter, tol):
-        """Newton's method with backtracking (eq-logreg-newton)."""
+    def _iterate(self, theta, Xa, Y, penalty, max_iter, tol, step):
+        """The loop both solvers share: ``step(theta, loss, grad, P)`` returns the next
+        ``(theta, loss, grad, P)`` until the largest gradient entry is at most ``tol``."""
         d = Xa.shape[1] - int(self.fit_intercept)
         loss, grad, P = self._loss_grad(theta, Xa, Y, penalty)
         losses, norms = [loss], [np.linalg.norm(theta[:, :d])]
@@ -223,6 +244,18 @@ class LogisticRegression:
             if np.max(np.abs(grad)) <= tol:
                 self.converged_ = True
                 break
+            theta, loss, grad, P = step(theta, loss, grad, P)
+            losses.append(loss)
+            norms.append(np.linalg.norm(theta[:, :d]))
+            self.n_iter_ = it + 1
+        else:
+            self.converged_ = bool(np.max(np.abs(grad)) <= tol)
+        return theta, losses, norms
+
+    def _fit_newton(self, theta, Xa, Y, penalty, max_iter, tol):
+        """Newton's method with backtracking (eq-logreg-newton)."""
+
+        def newton_step(theta, loss, grad, P):
             H = self._hessian(Xa, P, penalty)
             # lstsq: H is singular along directions that leave the softmax unchanged
             step = np.linalg.lstsq(H, grad.ravel(), rcond=None)[0].reshape(theta.shape)
@@ -236,43 +269,24 @@ class LogisticRegression:
                         and np.max(np.abs(new_grad)) < np.max(np.abs(grad))):
                     break
                 t *= 0.5
-            theta = theta - t * step
-            loss, grad, P = new_loss, new_grad, new_P
-            losses.append(loss)
-            norms.append(np.linalg.norm(theta[:, :d]))
-            self.n_iter_ = it + 1
-        else:
-            self.converged_ = bool(np.max(np.abs(grad)) <= tol)
-        return theta, losses, norms
+            return theta - t * step, new_loss, new_grad, new_P
+
+        return self._iterate(theta, Xa, Y, penalty, max_iter, tol, newton_step)
 
     def _fit_gd(self, theta, Xa, Y, penalty, max_iter, tol):
         """Gradient descent with a fixed step (eq-logreg-grad)."""
         lr = check_positive(self.learning_rate, name="learning_rate")
-        d = Xa.shape[1] - int(self.fit_intercept)
-        loss, grad, _ = self._loss_grad(theta, Xa, Y, penalty)
-        losses, norms = [loss], [np.linalg.norm(theta[:, :d])]
-        self.converged_, self.n_iter_ = False, 0
-        for it in range(max_iter):
-            if np.max(np.abs(grad)) <= tol:
-                self.converged_ = True
-                break
+
+        def gd_step(theta, loss, grad, P):
             theta = theta - lr * grad
-            loss, grad, _ = self._loss_grad(theta, Xa, Y, penalty)
-            losses.append(loss)
-            norms.append(np.linalg.norm(theta[:, :d]))
-            self.n_iter_ = it + 1
-        else:
-            self.converged_ = bool(np.max(np.abs(grad)) <= tol)
-        return theta, losses, norms
+            return (theta, *self._loss_grad(theta, Xa, Y, penalty))
+
+        return self._iterate(theta, Xa, Y, penalty, max_iter, tol, gd_step)
 
     # -- prediction ----------------------------------------------------------------
     def decision_function(self, X) -> np.ndarray:
         """Logits: shape (n_samples,) with two classes (for ``classes_[1]``), else (n_samples, n_classes)."""
-        check_is_fitted(self, "coef_")
-        X = check_array(X, name="X")
-        check_n_features(self, X)
-        Z = X @ self.coef_.T + self.intercept_                    # (n_samples, m)
-        return Z[:, 0] if Z.shape[1] == 1 else Z
+        return linear_scores(self, X)
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, shape (n_samples, n_classes), columns in the order of ``classes_``."""

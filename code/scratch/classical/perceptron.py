@@ -14,11 +14,10 @@ from scratch._validation import (
     as_rng,
     check_array,
     check_int,
-    check_is_fitted,
-    check_n_features,
     check_positive,
     check_X_y,
 )
+from scratch.classical.logistic_regression import linear_scores
 
 __all__ = ["Perceptron", "margin", "mistake_bound"]
 
@@ -132,11 +131,7 @@ class Perceptron:
 
     def decision_function(self, X) -> np.ndarray:
         """Scores :math:`w^\\top x + b`: shape (n_samples,) with two classes, else (n_samples, n_classes)."""
-        check_is_fitted(self, "coef_")
-        X = check_array(X, name="X")
-        check_n_features(self, X)
-        S = X @ self.coef_.T + self.intercept_                   # (n_samples, m)
-        return S[:, 0] if S.shape[1] == 1 else S
+        return linear_scores(self, X)
 
     def predict(self, X) -> np.ndarray:
         """Predicted labels, shape (n_samples,): the sign of the score, or the highest score."""

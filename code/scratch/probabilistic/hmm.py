@@ -349,6 +349,13 @@ class BaseHMM:
         with np.errstate(divide="ignore"):
             return np.log(self.startprob_), np.log(self.transmat_)
 
+    def _sequences(self, X, lengths):
+        """Check the model and ``X``; ``(log_pi, log_A, log_B)`` for each sequence of ``X``."""
+        self._check_fitted()
+        X = self._check_X(X)
+        log_pi, log_A = self._log_params()
+        return [(log_pi, log_A, self._log_emissions(x)) for x in self._split(X, lengths)]
+
     def _split(self, X, lengths):
         lengths = _check_lengths(lengths, X.shape[0])
         ends = np.cumsum(lengths)
@@ -434,11 +441,7 @@ class BaseHMM:
         float
             By the scaled forward pass (eq-hmm-scaling of the page).
         """
-        self._check_fitted()
-        X = self._check_X(X)
-        log_pi, log_A = self._log_params()
-        return float(sum(forward(log_pi, log_A, self._log_emissions(x))[1]
-                         for x in self._split(X, lengths)))
+        return float(sum(forward(*logs)[1] for logs in self._sequences(X, lengths)))
 
     def predict_proba(self, X, lengths=None) -> np.ndarray:
         """Posterior state probabilities.
@@ -453,11 +456,7 @@ class BaseHMM:
         ndarray of shape (n_samples, n_components)
             gamma of eq-hmm-gamma of the page.
         """
-        self._check_fitted()
-        X = self._check_X(X)
-        log_pi, log_A = self._log_params()
-        return np.concatenate([posteriors(log_pi, log_A, self._log_emissions(x))[0]
-                               for x in self._split(X, lengths)])
+        return np.concatenate([posteriors(*logs)[0] for logs in self._sequences(X, lengths)])
 
     def decode(self, X, lengths=None, algorithm: str = "viterbi"):
         """Most probable state sequence.
@@ -479,14 +478,12 @@ class BaseHMM:
         self._check_fitted()
         if algorithm not in ("viterbi", "map"):
             raise ValueError(f"Unknown algorithm={algorithm!r}; expected 'viterbi' or 'map'.")
-        X = self._check_X(X)
-        log_pi, log_A = self._log_params()
         total, paths = 0.0, []
-        for x in self._split(X, lengths):
+        for logs in self._sequences(X, lengths):
             if algorithm == "viterbi":
-                lp, path = viterbi(log_pi, log_A, self._log_emissions(x))
+                lp, path = viterbi(*logs)
             else:
-                gamma = posteriors(log_pi, log_A, self._log_emissions(x))[0]
+                gamma = posteriors(*logs)[0]
                 path = np.argmax(gamma, axis=1)
                 with np.errstate(divide="ignore"):
                     lp = float(np.sum(np.log(gamma[np.arange(len(path)), path])))
