@@ -68,16 +68,21 @@ def _lgamma_data(x: np.ndarray) -> np.ndarray:
     return np.where(small, refl, big)
 
 
-def _digamma_data(x: np.ndarray) -> np.ndarray:
-    """psi(x) for x > 0: recurrence up to x >= 10, then the asymptotic series."""
+def _shift_up(x: np.ndarray, term) -> tuple[np.ndarray, np.ndarray]:
+    """Apply ``f(x) = f(x + 1) + term(x)`` until every ``x >= 10``; return ``(sum of the terms, shifted x)``."""
     x = np.array(x, dtype=np.float64)
     acc = np.zeros_like(x)
     while True:
         low = x < 10.0
         if not low.any():
-            break
-        acc -= np.where(low, 1.0 / x, 0.0)  # psi(x) = psi(x + 1) - 1/x
+            return acc, x
+        acc += np.where(low, term(x), 0.0)
         x = np.where(low, x + 1.0, x)
+
+
+def _digamma_data(x: np.ndarray) -> np.ndarray:
+    """psi(x) for x > 0: recurrence up to x >= 10, then the asymptotic series."""
+    acc, x = _shift_up(x, lambda x: -1.0 / x)  # psi(x) = psi(x + 1) - 1/x
     r = 1.0 / (x * x)
     series = r * (1 / 12 - r * (1 / 120 - r * (1 / 252 - r * (1 / 240 - r * (1 / 132 - r * (691 / 32760 - r / 12))))))
     return acc + np.log(x) - 0.5 / x - series
@@ -85,14 +90,7 @@ def _digamma_data(x: np.ndarray) -> np.ndarray:
 
 def _trigamma_data(x: np.ndarray) -> np.ndarray:
     """psi'(x) for x > 0: recurrence up to x >= 10, then the asymptotic series."""
-    x = np.array(x, dtype=np.float64)
-    acc = np.zeros_like(x)
-    while True:
-        low = x < 10.0
-        if not low.any():
-            break
-        acc += np.where(low, 1.0 / (x * x), 0.0)  # psi'(x) = psi'(x + 1) + 1/x^2
-        x = np.where(low, x + 1.0, x)
+    acc, x = _shift_up(x, lambda x: 1.0 / (x * x))  # psi'(x) = psi'(x + 1) + 1/x^2
     r = 1.0 / (x * x)
     series = (1 / 6 - r * (1 / 30 - r * (1 / 42 - r * (1 / 30 - r * (5 / 66 - r * (691 / 2730 - r * 7 / 6)))))) / (x * x * x)
     return acc + 1.0 / x + 0.5 * r + series
