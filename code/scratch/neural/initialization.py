@@ -42,6 +42,9 @@ def init_weights(model: "DeepMLP", scheme: str, *, std: float = 0.01,
     """
     check_option(scheme, INIT_SCHEMES, name="scheme")
     std = check_positive(std, name="std")
+    if not hasattr(model, "linears"):
+        raise TypeError(f"model must expose its hidden Linear layers as .linears (a DeepMLP or CharMLP); "
+                        f"got {type(model).__name__}.")
     rng = as_rng(rng)
     if scheme == "default":
         return model
@@ -213,6 +216,9 @@ def train_with_diagnostics(model: CharMLP, X: np.ndarray, Y: np.ndarray, *, step
     batch_size = check_int(batch_size, name="batch_size", minimum=1)
     record_every = check_int(record_every, name="record_every", minimum=1)
     lr = check_positive(lr, name="lr")
+    if not 0 < check_positive(saturation_threshold, name="saturation_threshold") < 1:
+        raise ValueError(f"saturation_threshold must lie in (0, 1) (tanh outputs lie in (-1, 1)); "
+                         f"got {saturation_threshold!r}.")
     saturation_threshold = check_positive(saturation_threshold, name="saturation_threshold")
     rng = as_rng(rng)
     params = model.parameters()

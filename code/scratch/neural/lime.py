@@ -47,6 +47,14 @@ class Explanation:
     selected: np.ndarray
     local_pred: float
 
+    def __post_init__(self):
+        self.coef = check_array(self.coef, name="coef", ndim=1)
+        selected = np.asarray(self.selected)
+        if selected.size and (selected.dtype.kind not in "iu" or selected.min() < 0
+                              or selected.max() >= len(self.coef)):
+            raise ValueError(f"selected must hold integer feature indices in 0 .. {len(self.coef) - 1} (one per "
+                             f"entry of coef); got {selected!r}.")
+
     def ranking(self) -> np.ndarray:
         """Feature indices by decreasing ``abs(coef)``."""
         return np.argsort(-np.abs(self.coef), kind="stable")
@@ -58,7 +66,10 @@ def kernel_weights(distances: np.ndarray, kernel_width: float) -> np.ndarray:
     Identical to the ``lime`` package's ``sqrt(exp(-d**2 / width**2))``.
     """
     kernel_width = check_positive(kernel_width, name="kernel_width")
-    return np.exp(-np.asarray(distances, dtype=float) ** 2 / (2 * kernel_width**2))
+    distances = check_array(distances, name="distances", ndim=(0, 1, 2), allow_empty=True)
+    if np.any(distances < -1e-9):  # (a rounding error below 0, as in 1 - cosine similarity, is harmless)
+        raise ValueError(f"distances must be >= 0; got a minimum of {distances.min():.3g}.")
+    return np.exp(-distances ** 2 / (2 * kernel_width**2))
 
 
 def weighted_ridge(Z: np.ndarray, f: np.ndarray, w: np.ndarray, alpha: float = 1.0) -> tuple[np.ndarray, float]:
@@ -110,6 +121,8 @@ def select_features(Z: np.ndarray, f: np.ndarray, w: np.ndarray, n_features: int
     the largest ``abs(coefficients)`` of a ridge fit on all features; ``"none"``: all.
     """
     check_option(method, ("forward", "highest_weights", "none"), name="selection")
+    Z = check_array(Z, name="Z", ndim=2)
+    n_features = check_int(n_features, name="n_features", minimum=1)
     d = Z.shape[1]
     if method == "none" or n_features >= d:
         return np.arange(d)
@@ -191,6 +204,13 @@ class LimeTabular:
     def fit(self, X) -> "LimeTabular":
         """Store the training mean and scale of ``X`` (n_samples, n_features)."""
         X = check_array(X, name="X")
+        check_int(self.n_samples, name="n_samples", minimum=2)
+        if self.n_features is not None:
+            check_int(self.n_features, name="n_features", minimum=1, maximum=X.shape[1])
+        check_positive(self.alpha, name="alpha", strict=False)
+        if self.kernel_width is not None:
+            check_positive(self.kernel_width, name="kernel_width")
+        check_option(self.selection, ("forward", "highest_weights", "none"), name="selection")
         self.mean_ = X.mean(axis=0)
         scale = X.std(axis=0)
         self.scale_ = np.where(scale > 0, scale, 1.0)
@@ -225,12 +245,18 @@ class LimeTabular:
         dist = np.linalg.norm(Z - Z[0], axis=1)
         w = kernel_weights(dist, width)                         # eq-lime-kernel
         probs = np.asarray(predict_fn(samples))
+        if probs.ndim == 2:
+            label = check_int(label, name="label", minimum=0, maximum=probs.shape[1] - 1)
+        if probs.shape[:1] != (n,) or probs.ndim > 2:
+            raise ValueError(f"predict_fn must return shape ({n},) or ({n}, n_classes) for {n} samples; "
+                             f"got {probs.shape}.")
         f = probs[:, label] if probs.ndim == 2 else probs
         return _fit_surrogate(Z, f, w, k, self.selection, alpha)
 
 
 def cosine_distance_to_ones(masks: np.ndarray) -> np.ndarray:
     """Cosine distance of each binary mask (n, d) to the all-ones mask (the instance)."""
+    masks = check_array(masks, name="masks", ndim=2)
     norms = np.linalg.norm(masks, axis=1) * np.sqrt(masks.shape[1])
     sims = np.divide(masks.sum(axis=1), norms, out=np.zeros(len(masks)), where=norms > 0)
     return 1.0 - sims
@@ -310,6 +336,8 @@ def explain_masks(predict_masks: Callable[[np.ndarray], np.ndarray], n_component
 def patch_segments(height: int, width: int, patch: int) -> np.ndarray:
     """Label map (height, width) of square ``patch`` x ``patch`` superpixels, numbered row by row."""
     patch = check_int(patch, name="patch", minimum=1)
+    height = check_int(height, name="height", minimum=1)
+    width = check_int(width, name="width", minimum=1)
     rows, cols = np.arange(height) // patch, np.arange(width) // patch
     return rows[:, None] * (-(-width // patch)) + cols[None, :]
 
@@ -322,6 +350,10 @@ def apply_patch_mask(images: np.ndarray, segments: np.ndarray, masks: np.ndarray
     images = np.asarray(images)
     if images.shape[-2:] != segments.shape:
         raise ValueError(f"image of shape {images.shape} does not match segments of shape {segments.shape}.")
+    masks = check_array(masks, name="masks", ndim=2)
+    if masks.shape[1] != segments.max() + 1:
+        raise ValueError(f"masks must have one column per segment, shape (n_masks, {segments.max() + 1}); "
+                         f"got {masks.shape}.")
     keep = masks[:, segments] > 0                               # (n, H, W)
     keep = keep.reshape((len(masks),) + (1,) * (images.ndim - 2) + segments.shape)
     return np.where(keep, images[None], fill)
@@ -337,6 +369,11 @@ def rank_correlation(a: np.ndarray, b: np.ndarray) -> float:
         for value in np.unique(v):  # average the ranks of ties
             r[v == value] = r[v == value].mean()
         return r
+    a = check_array(a, name="a", ndim=1)
+    b = check_array(b, name="b", ndim=1)
+    if a.shape != b.shape:
+        raise ValueError(f"a and b must have the same length (one coefficient per feature); got {a.shape} and "
+                         f"{b.shape}.")
     ra, rb = ranks(a), ranks(b)
     ra, rb = ra - ra.mean(), rb - rb.mean()
     denom = np.sqrt((ra @ ra) * (rb @ rb))
@@ -358,6 +395,9 @@ def rgb_to_lab(image: np.ndarray) -> np.ndarray:
     if img.ndim != 3 or img.shape[2] != 3:
         raise ValueError(f"rgb_to_lab expects an RGB image of shape (H, W, 3); got shape {img.shape}.")
     rgb = img / 255.0 if img.dtype == np.uint8 else check_array(img.reshape(-1, 3), name="image").reshape(img.shape)
+    if img.dtype != np.uint8 and (rgb.min() < 0 or rgb.max() > 1):
+        raise ValueError(f"image must hold values in [0, 1] (floats) or 0..255 (uint8); got values from "
+                         f"{rgb.min():.3g} to {rgb.max():.3g}. Divide by 255 or cast with image.astype(np.uint8).")
     lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)     # undo the sRGB gamma
     M = np.array([[0.412453, 0.357580, 0.180423], [0.212671, 0.715160, 0.072169], [0.019334, 0.119193, 0.950227]])
     xyz = lin @ M.T / np.array([0.950456, 1.0, 1.088754])                          # (H, W, 3), white = 1
@@ -519,6 +559,8 @@ def word_features(text: str) -> list[str]:
 
 def remove_words(text: str, words: Sequence[str], mask: np.ndarray) -> str:
     """``text`` with every occurrence of ``words[j]`` deleted where ``mask[j] == 0`` (separators kept)."""
+    if not isinstance(text, str):
+        raise TypeError(f"remove_words expects text as a str; got {type(text).__name__}.")
     mask = np.asarray(mask)
     if mask.shape != (len(words),):
         raise ValueError(f"mask must have one entry per word, shape ({len(words)},); got {mask.shape}.")

@@ -84,6 +84,10 @@ def one_hot(y: np.ndarray, n_classes: int, dtype: Any = np.float64) -> np.ndarra
 
 def minibatches(n: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
     """A random partition of ``range(n)`` into batches of ``batch_size`` (the last may be smaller)."""
+    n = check_int(n, name="n", minimum=1)
+    batch_size = check_int(batch_size, name="batch_size", minimum=1)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy Generator (e.g. np.random.default_rng(0)); got {type(rng).__name__}.")
     order = rng.permutation(n)
     return [order[i:i + batch_size] for i in range(0, n, batch_size)]
 
@@ -98,6 +102,12 @@ class History:
     train_acc: list = field(default_factory=list)   # accuracy on the whole training set
     n_grad_evals: list = field(default_factory=list)  # per-sample gradients evaluated so far
     best_epoch: int = -1                            # epoch with the lowest val loss (early stopping)
+
+    def __post_init__(self):
+        for name in ("train_loss", "val_loss", "val_acc", "train_acc", "n_grad_evals"):
+            if not isinstance(getattr(self, name), list):
+                raise TypeError(f"{name} must be a list (of per-epoch values); got {type(getattr(self, name)).__name__}.")
+        check_int(self.best_epoch, name="best_epoch", minimum=-1)
 
 
 def _loss(kind: str, logits: Tensor, y: np.ndarray) -> Tensor:

@@ -28,12 +28,8 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 class SequenceRegressor(Module):
     """Read a sequence with a recurrent layer; predict one number from the last hidden state.
 
-    Parameters
-    ----------
-    cell : {"rnn", "lstm", "gru"}
-    input_size, hidden_size : int
-    rng : np.random.Generator, int or None
-    dtype : numpy float dtype
+    The arguments are those of :class:`scratch.nn.recurrent.Recurrent` (``**cell_kwargs``
+    go to the cell); the read-out is a ``Linear(hidden_size, 1)``.
     """
 
     def __init__(self, cell: str, input_size: int, hidden_size: int, *,
@@ -71,6 +67,8 @@ def gradient_norms_by_lag(cell: str, hidden_size: int = 32, length: int = 60, ba
     """
     rng = as_rng(rng)
     scale = check_positive(recurrent_scale, name="recurrent_scale")
+    length = check_int(length, name="length", minimum=1)
+    batch = check_int(batch, name="batch", minimum=1)
     layer = Recurrent(cell, 4, hidden_size, rng=rng, **cell_kwargs)
     layer.cell.weight_hh.data *= scale
     x = Tensor(rng.standard_normal((batch, length, 4)), requires_grad=True)
@@ -79,6 +77,22 @@ def gradient_norms_by_lag(cell: str, hidden_size: int = 32, length: int = 60, ba
     (outputs[:, -1] * v).sum().backward()
     norms = np.linalg.norm(x.grad, axis=2).mean(axis=0)  # (T,)
     return norms[::-1]                                   # index = lag
+
+
+def _check_names(names: Sequence[str], max_len: int, caller: str) -> int:
+    """Names must be a list of non-empty a-z strings of at most ``max_len`` letters; returns ``max_len``."""
+    max_len = check_int(max_len, name="max_len", minimum=1)
+    if isinstance(names, str):
+        raise TypeError(f"{caller} expects a list of names, not a single string; wrap it: [name].")
+    for name in names:
+        if not isinstance(name, str) or not name or any(ch not in ALPHABET for ch in name):
+            raise ValueError(f"Names must be non-empty strings of the letters a-z; got {name!r}.")
+        if len(name) > max_len:
+            raise ValueError(
+                f"The name {name!r} has {len(name)} letters, longer than max_len={max_len} allowed by "
+                "this model; truncate it or build the model with a larger max_len."
+            )
+    return max_len
 
 
 def encode_names(names: Sequence[str], max_len: int) -> np.ndarray:
@@ -97,18 +111,9 @@ def encode_names(names: Sequence[str], max_len: int) -> np.ndarray:
         Row ``t`` of a name is the one-hot letter, or zeros before the name starts,
         so the last time step is always the last letter.
     """
-    max_len = check_int(max_len, name="max_len", minimum=1)
-    if isinstance(names, str):
-        raise TypeError("encode_names expects a list of names, not a single string; wrap it: [name].")
+    max_len = _check_names(names, max_len, "encode_names")
     X = np.zeros((len(names), max_len, len(ALPHABET)))
     for i, name in enumerate(names):
-        if not isinstance(name, str) or not name or any(ch not in ALPHABET for ch in name):
-            raise ValueError(f"Names must be non-empty strings of the letters a-z; got {name!r}.")
-        if len(name) > max_len:
-            raise ValueError(
-                f"The name {name!r} has {len(name)} letters, longer than max_len={max_len} allowed by "
-                "this model; truncate it or build the model with a larger max_len."
-            )
         X[i, max_len - len(name) + np.arange(len(name)), [ALPHABET.index(ch) for ch in name]] = 1.0
     return X
 
@@ -130,6 +135,7 @@ class NameClassifier(Module):
                  rng: RNG = None, dtype: Any = np.float64):
         rng = as_rng(rng)
         self.max_len = check_int(max_len, name="max_len", minimum=1)
+        n_classes = check_int(n_classes, name="n_classes", minimum=2)
         self.rnn = Recurrent(cell, len(ALPHABET), hidden_size, rng=rng, dtype=dtype)
         self.head = Linear(hidden_size, n_classes, rng=rng, dtype=dtype)
 
@@ -157,12 +163,10 @@ def lm_arrays(names: Sequence[str], max_len: int) -> tuple[np.ndarray, np.ndarra
     Y : ndarray of shape (n_names, max_len + 1), int targets (-1 = padding)
     """
     vocab = "." + ALPHABET
-    T = max_len + 1
+    T = _check_names(names, max_len, "lm_arrays") + 1
     X = np.zeros((len(names), T, len(vocab)))
     Y = np.full((len(names), T), -1)
     for i, name in enumerate(names):
-        if len(name) > max_len:
-            raise ValueError(f"The name {name!r} is longer than max_len={max_len}.")
         ids = [0] + [vocab.index(ch) for ch in name] + [0]
         X[i, np.arange(len(ids) - 1), ids[:-1]] = 1.0
         Y[i, :len(ids) - 1] = ids[1:]
@@ -186,6 +190,12 @@ class CharLM(Module):
 
 def lm_loss(model: CharLM, X: np.ndarray, Y: np.ndarray) -> Tensor:
     """Mean next-character cross-entropy over the non-padding positions (nats per character)."""
+    X, Y = np.asarray(X), np.asarray(Y)
+    if Y.dtype.kind not in "iu":
+        raise TypeError(f"Y must hold integer targets (-1 for padding), as made by lm_arrays; got dtype {Y.dtype}.")
+    if X.ndim != 3 or Y.shape != X.shape[:2]:
+        raise ValueError(f"X (n_names, T, 27) and Y (n_names, T) must come from the same lm_arrays call; got X "
+                         f"{X.shape} and Y {Y.shape}.")
     logits, _ = model(Tensor(X))                        # (B, T, 27)
     mask = Y >= 0
     return cross_entropy(logits[mask], Y[mask])
@@ -195,6 +205,11 @@ def sample_names(model: CharLM, n: int, max_len: int = 12, *, temperature: float
                  rng: RNG = None) -> list[str]:
     """Sample ``n`` names letter by letter from the model, starting from ``"."``."""
     rng = as_rng(rng)
+    if not isinstance(model, CharLM):
+        raise TypeError(f"model must be a CharLM; got {type(model).__name__}.")
+    n = check_int(n, name="n", minimum=1)
+    max_len = check_int(max_len, name="max_len", minimum=1)
+    temperature = check_positive(temperature, name="temperature")
     vocab = "." + ALPHABET
     out = []
     with no_grad():
