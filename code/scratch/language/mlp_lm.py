@@ -63,6 +63,22 @@ def text_windows(ids: np.ndarray, block_size: int) -> tuple[np.ndarray, np.ndarr
     return np.lib.stride_tricks.sliding_window_view(ids[:-1], block_size), ids[block_size:]
 
 
+def _logits_layer(n_hidden: int, vocab_size: int, rng: np.random.Generator, dtype: Any) -> Linear:
+    """The read-out to ``vocab_size`` logits, scaled down at initialisation so that the
+    first loss is close to log V instead of confidently wrong."""
+    out = Linear(n_hidden, vocab_size, rng=rng, dtype=dtype)
+    out.weight.data *= 0.1
+    return out
+
+
+def _check_context_ids(idx: Any, block_size: int) -> np.ndarray:
+    """Contexts of token ids, shape (B, block_size) (the Embedding checks their dtype and range)."""
+    idx = np.asarray(idx)
+    if idx.ndim != 2 or idx.shape[1] != block_size:
+        raise ValueError(f"expected contexts of shape (B, {block_size}); got {idx.shape}.")
+    return idx
+
+
 class MLPLanguageModel(Module):
     """Embed ``block_size`` characters, concatenate, one tanh hidden layer, logits.
 
@@ -88,14 +104,11 @@ class MLPLanguageModel(Module):
         rng = as_rng(rng)
         self.emb = Embedding(vocab_size, n_embd, rng=rng, dtype=dtype)
         self.hidden = Linear(block_size * n_embd, n_hidden, rng=rng, dtype=dtype)
-        self.out = Linear(n_hidden, vocab_size, rng=rng, dtype=dtype)
-        self.out.weight.data *= 0.1
+        self.out = _logits_layer(n_hidden, vocab_size, rng, dtype)
 
     def forward(self, idx: np.ndarray) -> Tensor:
         """(B, block_size) ids -> (B, vocab_size) logits."""
-        idx = np.asarray(idx)
-        if idx.ndim != 2 or idx.shape[1] != self.block_size:
-            raise ValueError(f"expected contexts of shape (B, {self.block_size}); got {idx.shape}.")
+        idx = _check_context_ids(idx, self.block_size)
         x = self.emb(idx)  # (B, block, n_embd)
         x = x.reshape(idx.shape[0], -1)  # (B, block * n_embd)
         return self.out(self.hidden(x).tanh())  # (B, V)

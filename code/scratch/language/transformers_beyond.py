@@ -123,6 +123,16 @@ class SmallCNN(Module):
         return self.head(x.reshape(len(images), -1))
 
 
+def _scheduled_step(opt: Any, loss: Tensor, t: int, lr: float, warmup: int, steps: int) -> float:
+    """One optimiser step on ``loss`` at step ``t`` of ``steps``, the rate following a linear warmup
+    and a cosine decay from ``lr`` to ``lr / 10``; returns the loss value."""
+    opt.zero_grad()
+    loss.backward()
+    opt.lr = warmup_cosine(t, lr, warmup, steps, lr / 10)
+    opt.step()
+    return loss.item()
+
+
 def train_classifier(model: Module, X: np.ndarray, y: np.ndarray, *, steps: int = 500, batch_size: int = 64,
                      lr: float = 3e-3, warmup: int = 20, weight_decay: float = 0.01,
                      rng: RNG = 0) -> np.ndarray:
@@ -138,12 +148,7 @@ def train_classifier(model: Module, X: np.ndarray, y: np.ndarray, *, steps: int 
     losses = np.empty(steps)
     for t in range(steps):
         ix = rng.integers(0, len(X), batch_size)
-        loss = cross_entropy(model(X[ix]), y[ix])
-        opt.zero_grad()
-        loss.backward()
-        opt.lr = warmup_cosine(t, lr, warmup, steps, lr / 10)
-        opt.step()
-        losses[t] = loss.item()
+        losses[t] = _scheduled_step(opt, cross_entropy(model(X[ix]), y[ix]), t, lr, warmup, steps)
     return losses
 
 
@@ -208,12 +213,7 @@ def train_adder(model: GPT, ids: np.ndarray, mask: np.ndarray, *, steps: int = 1
         x, y, m = ids[ix, :-1], ids[ix, 1:], mask[ix, :-1]
         logits = model(x).reshape(-1, V)  # (B*T, V)
         sel = np.flatnonzero(m.reshape(-1))
-        loss = cross_entropy(logits[sel], y.reshape(-1)[sel])
-        opt.zero_grad()
-        loss.backward()
-        opt.lr = warmup_cosine(t, lr, warmup, steps, lr / 10)
-        opt.step()
-        losses[t] = loss.item()
+        losses[t] = _scheduled_step(opt, cross_entropy(logits[sel], y.reshape(-1)[sel]), t, lr, warmup, steps)
     return losses
 
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from scratch._validation import RNG, as_rng, check_int, check_option, check_positive
 from scratch.autograd.tensor import Tensor
+from scratch.language.mlp_lm import _check_context_ids, _logits_layer
 from scratch.nn.embedding import Embedding
 from scratch.nn.layers import Linear
 from scratch.nn.module import Module, ModuleList, Parameter
@@ -149,14 +150,11 @@ class WaveNetLM(Module):
         n_levels = int(np.log2(block_size))
         self.fuse = ModuleList(FuseLayer(n_embd if i == 0 else n_hidden, n_hidden, reduce=bn_reduce, rng=rng, dtype=dtype)
                                for i in range(n_levels))
-        self.out = Linear(n_hidden, vocab_size, rng=rng, dtype=dtype)
-        self.out.weight.data *= 0.1
+        self.out = _logits_layer(n_hidden, vocab_size, rng, dtype)
 
     def forward(self, idx: np.ndarray) -> Tensor:
         """(B, block_size) ids -> (B, vocab_size) logits."""
-        idx = np.asarray(idx)
-        if idx.ndim != 2 or idx.shape[1] != self.block_size:
-            raise ValueError(f"expected contexts of shape (B, {self.block_size}); got {idx.shape}.")
+        idx = _check_context_ids(idx, self.block_size)
         x = self.emb(idx)  # (B, T, n_embd)
         for layer in self.fuse:
             x = layer(x)  # (B, T/2, n_hidden), ..., (B, 1, n_hidden)
