@@ -163,7 +163,8 @@ def torch_compare():
     return compare_with_torch
 
 
-def mha_to_torch(params: dict[str, np.ndarray], embed_dim: int, ours: str = "", theirs: str = "") -> dict[str, np.ndarray]:
+def mha_to_torch(params: dict[str, np.ndarray], embed_dim: int, ours: str = "",
+                 theirs: str = "") -> dict[str, np.ndarray]:
     """``param_map`` piece: our ``MultiHeadAttention`` parameters -> ``torch.nn.MultiheadAttention``'s.
 
     Ours holds ``query`` ``(C, C)`` and a fused ``key_value`` ``(kdim, 2C)`` Linear (``(in, out)``

@@ -16,8 +16,9 @@ def test_batch_time_equals_batchnorm1d_on_transposed_input_and_torch(torch_compa
     ref = BatchNorm1d(3)
     y = ours(Tensor(x)).data
     np.testing.assert_allclose(y, ref(Tensor(x.transpose(0, 2, 1))).data.transpose(0, 2, 1), atol=1e-12)
-    # torch normalises (N, C, L): transpose (B, T, C) in and out
-    run = lambda m, xs: m(*xs) if isinstance(m, SequenceBatchNorm) else m(xs[0].transpose(1, 2)).transpose(1, 2)  # noqa: E731
+    def run(module, xs):  # torch normalises (N, C, L): transpose (B, T, C) in and out
+        return module(*xs) if isinstance(module, SequenceBatchNorm) else module(xs[0].transpose(1, 2)).transpose(1, 2)
+
     tb = torch.nn.BatchNorm1d(3, dtype=torch.float64)
     seq_bn = SequenceBatchNorm(3)  # a fresh `ours`: its running statistics see x once, like torch's
     stats = ("running_mean", "running_var")

@@ -15,7 +15,8 @@ def test_gradcheck_training_mode(cls, shape):
     assert gradcheck(lambda x, w, b: bn(x), [x, bn.weight, bn.bias])
 
 
-@pytest.mark.parametrize("cls,tname,shape", [(BatchNorm1d, "BatchNorm1d", (8, 4)), (BatchNorm2d, "BatchNorm2d", (5, 3, 4, 4))])
+@pytest.mark.parametrize("cls,tname,shape", [(BatchNorm1d, "BatchNorm1d", (8, 4)),
+                                             (BatchNorm2d, "BatchNorm2d", (5, 3, 4, 4))])
 def test_matches_torch_train_then_eval(cls, tname, shape, torch_compare):
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(1)
