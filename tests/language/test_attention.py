@@ -66,7 +66,9 @@ def test_cross_attention_weights_shape():
 
 
 def test_attention_memory_grows_quadratically():
-    cost = attention_cost([128, 256, 512], repeats=1)
+    # one head: the (T, T) arrays dominate at every T (with several heads, attention works on
+    # blocks of heads whose size changes with T, which bends the curve at small T)
+    cost = attention_cost([128, 256, 512], batch_heads=1, repeats=1)
     ratio = cost["peak_bytes"][1:] / cost["peak_bytes"][:-1]
     assert np.all(ratio > 3.0) and np.all(ratio < 5.0)  # doubling T roughly quadruples memory
     assert np.all(cost["seconds"] > 0)

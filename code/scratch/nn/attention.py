@@ -57,7 +57,8 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: Any = No
     :math:`dQ = dS\\, K/\\sqrt d`, :math:`dK = dS^\\top Q/\\sqrt d`.
     One graph node; the (T_q, T_k) matrix ``P`` is stored for backward, which
     is why memory grows as :math:`T^2`. Passes over the (T_q, T_k) arrays are what
-    cost time, so there are few: the scale is applied to the small ``q`` (and to
+    cost time, so they run in blocks of (batch, head) problems of about ``BLOCK_BYTES``
+    (1 MiB), each block's passes while its scores are in the CPU cache, and there are few: the scale is applied to the small ``q`` (and to
     ``dQ``, ``dK``), and :math:`\\mathrm{rowsum}(dP \\odot P) = \\mathrm{rowsum}(dO \\odot O)`
     (since :math:`dP = dO\\,V^\\top` and :math:`O = PV`) is computed on the (T_q, d_v) arrays,
     as FlashAttention does. Likewise the softmax is never normalised on the big array:
@@ -66,51 +67,100 @@ def scaled_dot_product_attention(q: Tensor, k: Tensor, v: Tensor, mask: Any = No
     :math:`dS = E \\odot (r \\odot dO\\, V^\\top - r \\odot \\mathrm{rowsum}(dO \\odot O))`,
     so :math:`r` multiplies (T_q, d_v) arrays only.
     """
+    allowed = _check_attention(q, k, v, mask)
+    if causal:
+        cm = causal_mask(q.shape[-2], k.shape[-2])
+        allowed = cm if allowed is None else (allowed & cm)
+    result, weights = _attention(q, k, v, allowed)
+    return (result, weights()) if return_weights else result
+
+
+def _check_attention(q: Tensor, k: Tensor, v: Tensor, mask: Any) -> np.ndarray | None:
+    """Validate shapes; return the boolean mask (or None)."""
     if q.ndim < 2 or k.ndim < 2 or v.ndim < 2:
         raise ValueError(f"attention needs q, k, v with at least 2 axes (..., T, d); got {q.shape}, {k.shape}, {v.shape}.")
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(f"q and k must have the same last axis d; got q {q.shape} and k {k.shape}.")
     if k.shape[-2] != v.shape[-2]:
         raise ValueError(f"k and v must have the same number of positions T_k; got k {k.shape} and v {v.shape}.")
-    scale = 1.0 / math.sqrt(q.shape[-1])
-    t_q, t_k = q.shape[-2], k.shape[-2]
-    allowed = None
-    if mask is not None:
-        allowed = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
-        if allowed.dtype != bool:
-            raise TypeError(f"mask must be boolean (True = may attend); got dtype {allowed.dtype}.")
-    if causal:
-        cm = causal_mask(t_q, t_k)
-        allowed = cm if allowed is None else (allowed & cm)
-    s = (q.data * scale) @ np.swapaxes(k.data, -1, -2)  # (..., T_q, T_k)
-    if allowed is not None:  # add 0 where allowed, -inf where masked: no per-element branch
-        additive = np.where(allowed, 0.0, -np.inf).astype(s.dtype)  # (T_q, T_k) or broadcastable
-        if np.broadcast_shapes(additive.shape, s.shape) == s.shape:
-            s += additive
-        else:  # the mask has more batch axes than q and k
-            s = s + additive
-    s_max = s.max(axis=-1, keepdims=True)
-    s_max[~np.isfinite(s_max)] = 0.0  # a fully masked row stays finite
-    s -= s_max
-    p = np.exp(s, out=s)  # (..., T_q, T_k), unnormalised
-    denom = p.sum(axis=-1, keepdims=True)
-    denom[denom == 0] = 1.0  # fully masked rows are 0
-    inv = (1.0 / denom).astype(q.dtype, copy=False)  # (..., T_q, 1)
-    p = p.astype(q.dtype, copy=False)  # E = exp(S - max), never normalised in place
-    out = (p @ v.data) * inv  # O = E V / rowsum(E), (..., T_q, d_v)
+    try:
+        np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    except ValueError:
+        raise ValueError(f"the leading (batch, head) axes of q {q.shape}, k {k.shape} and v {v.shape} "
+                         "do not broadcast together.") from None
+    if mask is None:
+        return None
+    allowed = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
+    if allowed.dtype != bool:
+        raise TypeError(f"mask must be boolean (True = may attend); got dtype {allowed.dtype}.")
+    return allowed
 
-    def backward(g):  # g: (..., T_q, d_v); P = E * inv, so inv moves onto the small arrays
-        gd = g * inv  # (..., T_q, d_v)
-        gv = p.swapaxes(-1, -2) @ gd if v.requires_grad else None  # P^T dO, (..., T_k, d_v)
-        ds = gd @ v.data.swapaxes(-1, -2)  # dP * inv, (..., T_q, T_k); becomes dS / scale in place
-        ds -= (g * out).sum(axis=-1, keepdims=True) * inv  # rowsum(dP * P) = rowsum(dO * O)
-        ds *= p  # E (dP - rowsum) inv = P (dP - rowsum)
-        gq = (ds @ k.data) * scale if q.requires_grad else None  # (..., T_q, d)
-        gk = (ds.swapaxes(-1, -2) @ q.data) * scale if k.requires_grad else None  # (..., T_k, d)
-        return _reduce(gq, q.shape), _reduce(gk, k.shape), _reduce(gv, v.shape)
 
-    result = from_op(out, (q, k, v), backward, "attention")
-    return (result, p * inv) if return_weights else result
+# Rows of the (T_q, T_k) score matrices are processed in blocks of about this many bytes, so
+# that the softmax passes over a block run in the CPU cache instead of main memory.
+BLOCK_BYTES = 1 << 20
+
+
+def _attention(q: Tensor, k: Tensor, v: Tensor, allowed: np.ndarray | None):
+    """The fused attention node (see :func:`scaled_dot_product_attention`'s Notes).
+
+    The leading axes are flattened to one axis of ``n`` (batch x head) problems, handled in
+    blocks of ``BLOCK_BYTES`` of scores: for each block the product, the max, the exponential
+    and the row sums run while its scores are in cache, and backward revisits the blocks in
+    the same way. Returns the output Tensor and a function computing the weights P
+    (..., T_q, T_k) on demand, so that callers who do not look at them skip that pass.
+    """
+    lead = np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    t_q, t_k, d, d_v = q.shape[-2], k.shape[-2], q.shape[-1], v.shape[-1]
+    dtype = np.result_type(q.dtype, k.dtype, v.dtype)
+    scale = 1.0 / math.sqrt(d)
+
+    def flat(a, t, width):  # (..., t, width) -> (n, t, width); copies only when broadcasting
+        return np.broadcast_to(a, (*lead, t, width)).reshape(-1, t, width).astype(dtype, copy=False)
+
+    qs, kd, vd = flat(q.data * scale, t_q, d), flat(k.data, t_k, d), flat(v.data, t_k, d_v)
+    n = qs.shape[0]
+    additive = None
+    if allowed is not None:  # 0 where allowed, -inf where masked: no per-element branch
+        additive = np.where(allowed, 0.0, -np.inf).astype(dtype)
+        if additive.ndim > 2:  # a mask with batch axes: one (T_q, T_k) slice per problem
+            additive = np.broadcast_to(additive, (*lead, t_q, t_k)).reshape(n, t_q, t_k)
+    e = np.empty((n, t_q, t_k), dtype=dtype)  # E = exp(S - max S), never normalised
+    inv = np.empty((n, t_q, 1), dtype=dtype)  # r = 1 / rowsum(E)
+    out = np.empty((n, t_q, d_v), dtype=dtype)  # O = r (E V)
+    block = max(1, BLOCK_BYTES // (t_q * t_k * e.itemsize))
+    blocks = [slice(a, a + block) for a in range(0, n, block)]
+    for b in blocks:
+        s = np.matmul(qs[b], kd[b].swapaxes(-1, -2), out=e[b])  # S, (block, T_q, T_k)
+        if additive is not None:
+            s += additive if additive.ndim == 2 else additive[b]
+        s_max = s.max(axis=-1, keepdims=True)
+        s_max[~np.isfinite(s_max)] = 0.0  # a fully masked row stays finite
+        s -= s_max
+        np.exp(s, out=s)
+        denom = s.sum(axis=-1, keepdims=True)
+        denom[denom == 0] = 1.0  # fully masked rows give 0
+        np.divide(1.0, denom, out=inv[b])
+        np.matmul(s, vd[b], out=out[b])
+        out[b] *= inv[b]
+
+    def backward(g):  # g: (..., T_q, d_v); P = r E, so r moves onto the small arrays
+        g = np.broadcast_to(g, (*lead, t_q, d_v)).reshape(n, t_q, d_v)
+        gq, gk, gv = np.empty_like(qs), np.empty_like(kd), np.empty_like(vd)
+        for b in blocks:
+            gd = g[b] * inv[b]  # r dO, (block, T_q, d_v)
+            np.matmul(e[b].swapaxes(-1, -2), gd, out=gv[b])  # dV = P^T dO
+            ds = gd @ vd[b].swapaxes(-1, -2)  # r dP, (block, T_q, T_k)
+            ds -= (g[b] * out[b]).sum(axis=-1, keepdims=True) * inv[b]  # rowsum(dP P) = rowsum(dO O)
+            ds *= e[b]  # dS = P (dP - rowsum)
+            np.matmul(ds, kd[b], out=gq[b])  # dQ = dS K scale (scale below)
+            np.matmul(ds.swapaxes(-1, -2), qs[b], out=gk[b])  # dK = dS^T Q scale (qs is scaled)
+        gq *= scale
+        return (_reduce(gq.reshape(*lead, t_q, d), q.shape), _reduce(gk.reshape(*lead, t_k, d), k.shape),
+                _reduce(gv.reshape(*lead, t_k, d_v), v.shape))
+
+    result = from_op(out.reshape(*lead, t_q, d_v), (q, k, v), backward, "attention")
+    return result, lambda: (e * inv).reshape(*lead, t_q, t_k)
 
 
 def _reduce(g, shape):
@@ -190,10 +240,24 @@ class MultiHeadAttention(Module):
             kv = self.key_value(z)  # (B, T_k, 2C)
             k = self._heads(kv[:, :, :C])  # (B, H, T_k, D)
             v = self._heads(kv[:, :, C:])  # (B, H, T_k, D)
-        y, w = scaled_dot_product_attention(q, k, v, mask=mask, causal=self.causal, return_weights=True)
-        self.attn_weights_ = w
+        allowed = _check_attention(q, k, v, mask)
+        if self.causal:
+            cm = causal_mask(q.shape[-2], k.shape[-2])
+            allowed = cm if allowed is None else (allowed & cm)
+        y, self._weights = _attention(q, k, v, allowed)  # the weights are computed only if looked at
+        self._weights_cache = None
         y = y.transpose(0, 2, 1, 3).reshape(B, T, C)  # (B, T_q, C): heads side by side
         return self.proj(y)
+
+    @property
+    def attn_weights_(self) -> np.ndarray:
+        """Attention weights (B, H, T_q, T_k) of the last forward pass, for plots (computed on first access)."""
+        weights = self.__dict__.get("_weights")
+        if weights is None:
+            raise AttributeError("attn_weights_ is set by a forward pass; call the layer first.")
+        if self.__dict__.get("_weights_cache") is None:
+            self._weights_cache = weights()
+        return self._weights_cache
 
     def load_torch_weights(self, mha: Any) -> "MultiHeadAttention":
         """Copy a ``torch.nn.MultiheadAttention`` (``batch_first=True``, same sizes)."""
