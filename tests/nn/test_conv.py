@@ -115,9 +115,11 @@ def test_max_pool_routes_ties_to_the_first_maximum_like_torch():
 
 
 @pytest.mark.parametrize("padding", [0, 1, (1, 0), (2, 1)])
-def test_conv2d_stride1_flipped_kernel_path_gradcheck_and_torch(padding):
-    """Stride 1 with C_out <= C_in: dL/dX is computed as a convolution with the flipped kernel."""
-    x, w, b = rand((2, 3, 5, 6), 6), rand((2, 3, 3, 2), 7), rand((2,), 8)
+@pytest.mark.parametrize("c_in, c_out", [(3, 2), (1, 4), (1, 5)])
+def test_conv2d_stride1_flipped_kernel_path_gradcheck_and_torch(padding, c_in, c_out):
+    """Stride 1 with C_out <= 4 C_in: dL/dX is computed as a convolution with the flipped kernel;
+    with C_out = 5 > 4 C_in the col2im path runs instead. Both agree with gradcheck and torch."""
+    x, w, b = rand((2, c_in, 5, 6), 6), rand((c_out, c_in, 3, 2), 7), rand((c_out,), 8)
     assert gradcheck(lambda x, w, b: conv2d(x, w, b, 1, padding), [x, w, b])
     torch = pytest.importorskip("torch")
     x.grad = w.grad = b.grad = None

@@ -139,7 +139,7 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
     (``eq-cnn-grad``) are :math:`\partial L/\partial W_{\mathrm{mat}} = G^\top \mathrm{cols}(X)` and
     :math:`\partial L/\partial X = \mathrm{col2im}(G\, W_{\mathrm{mat}})`: the
     gradient of a cross-correlation is a (full) convolution with the same kernel.
-    With stride 1 (and :math:`C_{out} \le C_{in}`) that is how the input gradient is
+    With stride 1 (and :math:`C_{out} \le 4 C_{in}`) that is how the input gradient is
     computed: im2col of the output gradient (padded by :math:`k - 1 - p`) times the
     flipped kernel, one product and no scatter; otherwise col2im.
     The patches are unfolded channels-last, so the filters are flattened in the
@@ -165,10 +165,12 @@ def conv2d(x: Tensor, weight: Tensor, bias: Tensor | None = None, stride: Any = 
     def backward(g):                                                # g: (N, C_out, Ho, Wo)
         g2 = g.transpose(0, 2, 3, 1).reshape(-1, c_out)             # G, (N*Ho*Wo, C_out); free if channels-last
         gx = gw = gb = None
-        if x.requires_grad and (sh, sw) == (1, 1) and ph < kh and pw < kw and c_out <= c_in:
+        if x.requires_grad and (sh, sw) == (1, 1) and ph < kh and pw < kw and c_out <= 4 * c_in:
             # stride 1: dL/dX is the full convolution of G with the flipped kernel: an im2col of G
-            # and one product, no scatter-add (col2im adds into every pixel kh*kw times). Used when
-            # G has no more channels than X, so that its im2col is not the larger matrix.
+            # and one product, no scatter-add. col2im adds into every pixel kh*kw times through
+            # strided slices, 3-5x slower per number than im2col's copy, so this path wins unless
+            # G has many more channels than X (measured: 16 -> 32 channels on 4x4 maps, 0.22 ms
+            # against 0.32 ms for the product and col2im).
             g_cols = im2col(pad_channels_last(g, (kh - 1 - ph, kw - 1 - pw)), (kh, kw), (1, 1))  # (N*H*W, kh*kw*C_out)
             w_flip = weight.data[:, :, ::-1, ::-1].transpose(1, 2, 3, 0).reshape(c_in, -1)  # (C_in, kh*kw*C_out)
             gx = (g_cols @ w_flip.T).reshape(n, h, w, c_in).transpose(0, 3, 1, 2)         # (N, C_in, H, W)
