@@ -89,6 +89,15 @@ def _torch_info(torch: Any) -> dict[str, Any]:
             "threads": torch.get_num_threads()}
 
 
+def _allocator_info() -> str:
+    """Whether the engine's malloc tuning (scratch.autograd._allocator) is on in this process."""
+    try:
+        from scratch.autograd._allocator import allocator_info
+    except ImportError:
+        return "unknown"
+    return allocator_info()
+
+
 def fingerprint(torch: Any = None) -> dict[str, Any]:
     """Everything about this machine and its libraries that changes a speed ratio.
 
@@ -105,6 +114,7 @@ def fingerprint(torch: Any = None) -> dict[str, Any]:
         "python": platform.python_version(),
         "numpy": {"version": np.__version__, "simd": _numpy_simd(), "blas": _numpy_blas()},
         "torch": _torch_info(torch),
+        "allocator": _allocator_info(),
     }
     fp["id"] = fingerprint_id(fp)
     return fp
@@ -127,6 +137,7 @@ def describe(fp: dict[str, Any]) -> str:
              f"best dispatch target {top} (missing: {', '.join(simd['dispatch_missing']) or 'none'}); "
              f"BLAS {blas.get('library')} {blas.get('version', '')} kernel {blas.get('kernel')}, "
              f"{blas.get('threads')} thread(s)"]
+    lines.append(f"  memory: {fp.get('allocator', 'unknown')} (both engines share this process)")
     if tch:
         lines.append(f"  torch {tch['version']}: BLAS {tch['blas']}, CPU capability {tch['cpu_capability']}, "
                      f"{tch['threads']} thread(s)")
@@ -134,6 +145,30 @@ def describe(fp: dict[str, Any]) -> str:
 
 
 # ---- profile -----------------------------------------------------------------
+
+def time_side_by_side(step_scratch: Callable[[], Any], step_torch: Callable[[], Any], *, repeats: int,
+                      warmup: int, clock: str = "cpu", block: int = 5) -> tuple[float, float, int]:
+    """Median seconds per step of each engine, measured side by side.
+
+    After ``warmup`` untimed steps of each, the engines alternate in blocks of ``block``
+    timed steps until each has ``repeats`` (rounded down to whole blocks, at least one),
+    so that a change in machine load hits both alike. ``clock`` is ``"cpu"`` (process
+    CPU time, robust on a shared machine) or ``"wall"``.
+
+    Returns
+    -------
+    (median scratch seconds, median torch seconds, steps timed per engine)
+    """
+    timer = time.process_time if clock == "cpu" else time.perf_counter
+    for _ in range(warmup):
+        step_scratch(); step_torch()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(max(repeats // block, 1)):
+        for fn, acc in zip((step_scratch, step_torch), times):
+            for _ in range(block):
+                t0 = timer(); fn(); acc.append(timer() - t0)
+    return float(np.median(times[0])), float(np.median(times[1])), len(times[0])
+
 
 def profile_top(step: Callable[[], Any], calls: int = 5, top: int = 5) -> list[dict[str, Any]]:
     """The ``top`` functions by own time in a cProfile of ``calls`` calls of ``step``.
@@ -241,6 +276,15 @@ def code_version() -> str:
         return (out.stdout.strip() + ("+edits" if dirty else "")) or "unknown"
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+def print_table_start(torch: Any, args: Any, width: int = 40) -> None:
+    """Set torch's threads, print the fingerprint, the settings and the column titles of a ratio table."""
+    torch.set_num_threads(args.threads)
+    print_header(torch, args.threads)
+    print(f"numpy {np.__version__}, torch {torch.__version__}, threads={args.threads}, float32, "
+          f"median {args.clock} time of {args.repeats} steps after {args.warmup} warmup steps")
+    print(f"{'case':{width}s} {'scratch ms':>11s} {'torch ms':>9s} {'ratio':>7s}")
 
 
 def print_header(torch: Any, threads: int) -> None:

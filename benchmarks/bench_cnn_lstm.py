@@ -35,7 +35,6 @@ ARGS = _parser.parse_args() if __name__ == "__main__" else _parser.parse_args([]
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
 
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -96,6 +95,8 @@ def lstm_case(torch, rng):
 
 
 def run(torch, name, ours, ref, x, y):
+    from _record import time_side_by_side
+
     opt, opt_t = Adam(ours.parameters(), lr=1e-3), torch.optim.Adam(ref.parameters(), lr=1e-3)
     xt, yt = torch.from_numpy(x), torch.from_numpy(y)
 
@@ -110,15 +111,7 @@ def run(torch, name, ours, ref, x, y):
     l_s, l_t = [step_s() for _ in range(2)], [step_t() for _ in range(2)]
     if not np.allclose(l_s, l_t, rtol=1e-3, atol=1e-4):
         print(f"  warning: losses differ: scratch {l_s} torch {l_t}", file=sys.stderr)
-    for _ in range(ARGS.warmup):
-        step_s(); step_t()
-    clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
-    ts, tt = [], []
-    for _ in range(max(ARGS.repeats // 5, 1)):
-        for times, fn in ((ts, step_s), (tt, step_t)):
-            for _ in range(5):
-                t0 = clock(); fn(); times.append(clock() - t0)
-    ms, mt = float(np.median(ts)), float(np.median(tt))
+    ms, mt, _ = time_side_by_side(step_s, step_t, repeats=ARGS.repeats, warmup=ARGS.warmup, clock=ARGS.clock)
     print(f"{name:40s} {1e3 * ms:11.3f} {1e3 * mt:9.3f} {ms / mt:7.2f}", flush=True)
     return {"case": name, "scratch_ms": round(1e3 * ms, 4), "torch_ms": round(1e3 * mt, 4),
             "ratio": round(ms / mt, 3)}, step_s
@@ -127,13 +120,9 @@ def run(torch, name, ours, ref, x, y):
 def main() -> None:
     import torch
 
-    from _record import print_header, print_profile, profile_top, write_record
+    from _record import print_profile, print_table_start, profile_top, write_record
 
-    torch.set_num_threads(ARGS.threads)
-    print_header(torch, ARGS.threads)
-    print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads}, float32, "
-          f"median {ARGS.clock} time of {ARGS.repeats} steps after {ARGS.warmup} warmup steps")
-    print(f"{'case':40s} {'scratch ms':>11s} {'torch ms':>9s} {'ratio':>7s}")
+    print_table_start(torch, ARGS)
     results, profiles = [], []
     for make in (cnn_case, lstm_case):
         row, step = run(torch, *make(torch, np.random.default_rng(ARGS.seed)))

@@ -36,12 +36,11 @@ ARGS = _parser.parse_args() if __name__ == "__main__" else _parser.parse_args([]
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
 
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _record import print_header, print_profile, profile_top, write_record  # noqa: E402
+from _record import print_header, print_profile, profile_top, time_side_by_side, write_record  # noqa: E402
 
 from scratch.rl.dqn import DQN, DQNConfig  # noqa: E402
 
@@ -102,22 +101,10 @@ def main() -> None:
     l_t = [torch_step(tbatch) for _ in range(3)]
     if not np.allclose(l_s, l_t, rtol=1e-3, atol=1e-5):
         print(f"  warning: losses differ: scratch {l_s} torch {l_t}", file=sys.stderr)
-    for _ in range(ARGS.warmup):
-        agent.train_step(batch)
-        torch_step(tbatch)
-    times_s, times_t = [], []
-    for _ in range(max(ARGS.repeats // 10, 1)):
-        for _ in range(10):
-            t0 = time.perf_counter()
-            agent.train_step(batch)
-            times_s.append(time.perf_counter() - t0)
-        for _ in range(10):
-            t0 = time.perf_counter()
-            torch_step(tbatch)
-            times_t.append(time.perf_counter() - t0)
-    med_s, med_t = float(np.median(times_s)), float(np.median(times_t))
+    med_s, med_t, n = time_side_by_side(lambda: agent.train_step(batch), lambda: torch_step(tbatch),
+                                        repeats=ARGS.repeats, warmup=ARGS.warmup, clock="wall", block=10)
     name = f"DQN train step, MLP 4-64-64-2, batch {BATCH}, with targets"
-    print(f"{ARGS.dtype}, median of {len(times_s)} steps after {ARGS.warmup} warmup steps")
+    print(f"{ARGS.dtype}, median wall time of {n} steps after {ARGS.warmup} warmup steps")
     print(f"{'case':50s} {'scratch ms':>11s} {'torch ms':>9s} {'ratio':>7s}")
     print(f"{name:50s} {1e3 * med_s:11.3f} {1e3 * med_t:9.3f} {med_s / med_t:7.2f}")
     rows = profile_top(lambda: agent.train_step(batch), calls=50)

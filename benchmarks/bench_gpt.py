@@ -33,7 +33,6 @@ ARGS = _parser.parse_args() if __name__ == "__main__" else _parser.parse_args([]
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
 
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -86,11 +85,10 @@ def build_torch(model: GPT, torch):
 def main() -> None:
     import torch
 
-    from _record import print_header, print_profile, profile_top
+    from _record import print_header, print_profile, profile_top, time_side_by_side
 
     torch.set_num_threads(ARGS.threads)
     print_header(torch, ARGS.threads)
-    clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
     rng = np.random.default_rng(0)
     model = GPT(CFG, rng=0)
     tmodel = build_torch(model, torch)
@@ -116,17 +114,10 @@ def main() -> None:
     l_s = cross_entropy(model(x), y).item()
     print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads}, float32; "
           f"initial loss scratch {l_s:.5f} torch {l_t:.5f}")
-    for _ in range(ARGS.warmup):
-        step_scratch(); step_torch()
-    ts, tt = [], []
-    block = 5
-    for _ in range(max(ARGS.repeats // block, 1)):
-        for fn, acc in ((step_scratch, ts), (step_torch, tt)):
-            for _ in range(block):
-                t0 = clock(); fn(); acc.append(clock() - t0)
-    s, t = float(np.median(ts)), float(np.median(tt))
+    s, t, n = time_side_by_side(step_scratch, step_torch, repeats=ARGS.repeats, warmup=ARGS.warmup,
+                                clock=ARGS.clock)
     print(f"GPT 4x4x128, block {T}, batch {B}: scratch {1e3 * s:.1f} ms/step, torch {1e3 * t:.1f} ms/step, "
-          f"ratio scratch/torch = {s / t:.2f} (median {ARGS.clock} time of {len(ts)} steps each)")
+          f"ratio scratch/torch = {s / t:.2f} (median {ARGS.clock} time of {n} steps each)")
     prof = profile_top(step_scratch, calls=5)
     print_profile("GPT", prof)
     if ARGS.json:

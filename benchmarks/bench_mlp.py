@@ -41,7 +41,6 @@ ARGS = _parser.parse_args() if __name__ == "__main__" else _parser.parse_args([]
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
 
-import time  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -111,6 +110,8 @@ def build_torch(case: Case, scratch_model, torch):
 
 
 def run_case(case: Case, torch, repeats: int, warmup: int, seed: int):
+    from _record import time_side_by_side
+
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((case.batch, case.sizes[0])).astype(np.float32)
     y = rng.integers(0, case.sizes[-1], case.batch)
@@ -122,36 +123,17 @@ def run_case(case: Case, torch, repeats: int, warmup: int, seed: int):
     l_t = [torch_step(xt, yt) for _ in range(3)]
     if not np.allclose(l_s, l_t, rtol=1e-3, atol=1e-4):  # same maths, so same losses
         print(f"  warning: losses differ: scratch {l_s} torch {l_t}", file=sys.stderr)
-    for _ in range(warmup):
-        scratch_step(x, y)
-        torch_step(xt, yt)
-
-    clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
-    times_s, times_t = [], []
-    block = 10  # alternate engines in blocks of steps
-    for _ in range(max(repeats // block, 1)):
-        for _ in range(block):
-            t0 = clock()
-            scratch_step(x, y)
-            times_s.append(clock() - t0)
-        for _ in range(block):
-            t0 = clock()
-            torch_step(xt, yt)
-            times_t.append(clock() - t0)
-    med_s, med_t = float(np.median(times_s)), float(np.median(times_t))
+    med_s, med_t, _ = time_side_by_side(lambda: scratch_step(x, y), lambda: torch_step(xt, yt), repeats=repeats,
+                                        warmup=warmup, clock=ARGS.clock, block=10)
     return med_s, med_t, med_s / med_t, lambda: scratch_step(x, y)
 
 
 def main() -> None:
     import torch
 
-    from _record import print_header, print_profile, profile_top
+    from _record import print_profile, print_table_start, profile_top
 
-    torch.set_num_threads(ARGS.threads)
-    print_header(torch, ARGS.threads)
-    print(f"numpy {np.__version__}, torch {torch.__version__}, threads={ARGS.threads}, float32, "
-          f"median {ARGS.clock} time of {ARGS.repeats} steps after {ARGS.warmup} warmup steps")
-    print(f"{'case':40s} {'scratch ms':>11s} {'torch ms':>9s} {'ratio':>7s}")
+    print_table_start(torch, ARGS)
     results, profiles = [], []
     for case in CASES:
         s, t, ratio, step = run_case(case, torch, ARGS.repeats, ARGS.warmup, ARGS.seed)

@@ -36,7 +36,6 @@ ARGS = _parser.parse_args() if __name__ == "__main__" else _parser.parse_args([]
 for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS"):
     os.environ[_var] = str(ARGS.threads)
 
-import time  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -133,11 +132,10 @@ def build_torch(ours, torch):
 def main() -> None:
     import torch
 
-    from _record import print_header, print_profile, profile_top, write_record
+    from _record import print_header, print_profile, profile_top, time_side_by_side, write_record
 
     torch.set_num_threads(ARGS.threads)
     print_header(torch, ARGS.threads)
-    clock = time.process_time if ARGS.clock == "cpu" else time.perf_counter
     rng = np.random.default_rng(0)
     ours = SmallUNet(rng)
     ref = build_torch(ours, torch)
@@ -158,17 +156,10 @@ def main() -> None:
     print(f"losses of the first two steps: scratch {l_s[0]:.6f} {l_s[1]:.6f}, torch {l_t[0]:.6f} {l_t[1]:.6f}")
     if not np.allclose(l_s, l_t, rtol=1e-3, atol=1e-5):
         print("  warning: the two engines disagree", file=sys.stderr)
-    for _ in range(ARGS.warmup):
-        step_s(); step_t()
-    ts, tt_ = [], []
-    for _ in range(max(ARGS.repeats // 5, 1)):
-        for fn, acc in ((step_s, ts), (step_t, tt_)):
-            for _ in range(5):
-                t0 = clock(); fn(); acc.append(clock() - t0)
-    s, t = float(np.median(ts)), float(np.median(tt_))
+    s, t, n = time_side_by_side(step_s, step_t, repeats=ARGS.repeats, warmup=ARGS.warmup, clock=ARGS.clock)
     name = f"UNet 16x16 ({C1}-{C2} ch, GN, SiLU, attn 256 tokens), batch {B}"
     print(f"{name}: scratch {1e3 * s:.1f} ms/step, torch {1e3 * t:.1f} ms/step, ratio scratch/torch = {s / t:.2f} "
-          f"(median {ARGS.clock} time of {len(ts)} steps each)")
+          f"(median {ARGS.clock} time of {n} steps each)")
     prof = profile_top(step_s, calls=3)
     print_profile("UNet", prof)
     if ARGS.json:
