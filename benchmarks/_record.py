@@ -90,9 +90,9 @@ def _torch_info(torch: Any) -> dict[str, Any]:
 
 
 def _allocator_info() -> str:
-    """Whether the engine's malloc tuning (scratch.autograd._allocator) is on in this process."""
+    """Whether the engine's malloc tuning (scratch.autograd.allocator) is on in this process."""
     try:
-        from scratch.autograd._allocator import allocator_info
+        from scratch.autograd.allocator import allocator_info
     except ImportError:
         return "unknown"
     return allocator_info()

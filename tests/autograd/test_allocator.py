@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from scratch.autograd import _allocator
+from scratch.autograd import allocator as _allocator
 
 GLIBC = platform.system() == "Linux" and platform.libc_ver()[0] == "glibc"
 

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _harness import Case, check, ids  # noqa: E402
 
 from scratch.autograd import linalg  # noqa: E402
+from scratch.autograd.allocator import keep_freed_memory  # noqa: E402
 from scratch.autograd.gradcheck import GradcheckError, gradcheck, numerical_grad  # noqa: E402
 from scratch.autograd.hvp import mlp_forward, mlp_hvp, mlp_loss_grad  # noqa: E402
 from scratch.autograd.tensor import (  # noqa: E402
@@ -38,9 +39,12 @@ EXEMPT = {
     "scratch.autograd.tensor.no_grad": "a context manager with no arguments: nothing a user passes can be wrong",
     "scratch.autograd.tensor.enable_grad": "a context manager with no arguments: nothing a user passes can be wrong",
     "scratch.autograd.tensor.is_grad_enabled": "takes no arguments and only reads the grad-mode flag",
+    "scratch.autograd.allocator.allocator_info": "takes no arguments and only describes the malloc setting",
 }
 
 CASES = [
+    Case(keep_freed_memory, lambda: keep_freed_memory("yes"), TypeError, "enable must be True, False or None",
+         label="string flag"),
     # ---- Tensor -----------------------------------------------------------------
     Case(Tensor, lambda: Tensor("abc"), TypeError, "real numbers", label="string data"),
     Case(Tensor, lambda: Tensor(None), TypeError, "real numbers", label="None data"),

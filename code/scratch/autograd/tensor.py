@@ -46,9 +46,9 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 
-from scratch.autograd._allocator import keep_freed_memory
+from scratch.autograd.allocator import keep_freed_memory
 
-keep_freed_memory()  # freed temporaries stay in the process: no page faults each step (see _allocator.py)
+keep_freed_memory()  # freed temporaries stay in the process: no page faults each step (see allocator.py)
 
 __all__ = [
     "Tensor",

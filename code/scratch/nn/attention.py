@@ -24,7 +24,8 @@ def causal_mask(t_q: int, t_k: int | None = None) -> np.ndarray:
 
     Same convention as PyTorch's ``is_causal=True`` (lower-triangular, top-left aligned).
     """
-    t_k = t_q if t_k is None else t_k
+    t_q = check_int(t_q, name="t_q", minimum=1)
+    t_k = t_q if t_k is None else check_int(t_k, name="t_k", minimum=1)
     return np.tril(np.ones((t_q, t_k), dtype=bool))
 
 

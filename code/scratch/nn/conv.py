@@ -59,7 +59,9 @@ def _out_size(size: int, k: int, s: int, p: int, who: str) -> int:
 
 def pad_channels_last(x: np.ndarray, padding: tuple[int, int]) -> np.ndarray:
     """Zero-pad a batch (N, C, H, W) and store it channels-last, (N, H + 2 ph, W + 2 pw, C), in one copy."""
-    (ph, pw), (n, c, h, w) = padding, x.shape
+    if np.ndim(x) != 4:
+        raise ValueError(f"pad_channels_last expects images of shape (N, C, H, W); got shape {np.shape(x)}.")
+    (ph, pw), (n, c, h, w) = _pair(padding, "padding", 0), x.shape
     xp = np.zeros((n, h + 2 * ph, w + 2 * pw, c), dtype=x.dtype)
     xp[:, ph:ph + h, pw:pw + w, :] = x.transpose(0, 2, 3, 1)
     return xp
@@ -82,9 +84,14 @@ def im2col(xp: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int]) -> 
         kernel row is one contiguous run of ``kw * C`` numbers in memory and the copy
         is fast. (Channels-first rows copy runs of ``kw`` numbers: 3-7x slower.)
     """
-    (kh, kw), (sh, sw) = kernel, stride
+    if np.ndim(xp) != 4:
+        raise ValueError(f"im2col expects padded images of shape (N, Hp, Wp, C), channels last; got shape "
+                         f"{np.shape(xp)}. Pad and transpose them with pad_channels_last first.")
+    (kh, kw), (sh, sw) = _pair(kernel, "kernel", 1), _pair(stride, "stride", 1)
     n, hp, wp, c = xp.shape
     ho, wo = (hp - kh) // sh + 1, (wp - kw) // sw + 1
+    if ho < 1 or wo < 1:
+        raise ValueError(f"im2col: images of size {hp}x{wp} are smaller than the kernel {kh}x{kw}.")
     s_n, s_h, s_w, s_c = xp.strides
     win = as_strided(xp, shape=(n, ho, wo, kh, kw, c), strides=(s_n, sh * s_h, sw * s_w, s_h, s_w, s_c),
                      writeable=False)  # (N, Ho, Wo, kh, kw, C): every window, a read-only view
@@ -107,6 +114,10 @@ def col2im(cols: np.ndarray, shape: tuple[int, ...], kernel: tuple[int, int], st
     """
     (kh, kw), (sh, sw), (ho, wo) = kernel, stride, out_hw
     n, c = shape[0], shape[3]
+    if cols.shape != (n * ho * wo, kh * kw * c):
+        raise ValueError(f"col2im: cols must have shape (N * H_out * W_out, kh * kw * C) = "
+                         f"({n * ho * wo}, {kh * kw * c}) for images {tuple(shape)}, kernel {kh}x{kw} and "
+                         f"output {ho}x{wo}; got {cols.shape}.")
     patches = cols.reshape(n, ho, wo, kh, kw, c)
     out = np.zeros(shape, dtype=cols.dtype)
     for i in range(kh):  # one strided slice per kernel offset: no overlap within a slice

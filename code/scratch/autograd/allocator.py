@@ -32,6 +32,8 @@ M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD = 32 * 2**20   # the largest value glibc accepts on 64-bit
 TRIM_THRESHOLD = 2**30
 
+__all__ = ["keep_freed_memory", "allocator_info"]
+
 _state: dict[str, object] = {"applied": False, "reason": "not attempted"}
 
 
@@ -50,6 +52,8 @@ def keep_freed_memory(enable: bool | None = None) -> bool:
     """
     if enable is None:
         enable = os.environ.get("SCRATCH_KEEP_FREED_MEMORY", "1") != "0"
+    if not isinstance(enable, bool):
+        raise TypeError(f"enable must be True, False or None (read SCRATCH_KEEP_FREED_MEMORY); got {enable!r}.")
     if not enable:
         _state.update(applied=False, reason="disabled by SCRATCH_KEEP_FREED_MEMORY=0")
         return False
