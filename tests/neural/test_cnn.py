@@ -50,6 +50,9 @@ def test_shift_image():
     np.testing.assert_array_equal(shift_image(img, 0, -1), [[1, 2, 0], [4, 5, 0], [7, 8, 0]])
     out = random_shifts(np.ones((4, 1, 3, 3)), np.random.default_rng(0))
     assert out.shape == (4, 1, 3, 3)
+    # shifted out of the frame: all zeros (numpy's broadcast error before)
+    np.testing.assert_array_equal(shift_image(img, 3, 0), np.zeros((3, 3)))
+    np.testing.assert_array_equal(shift_image(img, 0, -5), np.zeros((3, 3)))
 
 
 def test_tiny_training_separates_two_patterns():

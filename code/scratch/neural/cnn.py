@@ -92,14 +92,19 @@ def shift_image(x: np.ndarray, dy: int, dx: int) -> np.ndarray:
     dy, dx = check_int(dy, name="dy"), check_int(dx, name="dx")
     out = np.zeros_like(x)
     H, W = x.shape[-2:]
+    if abs(dy) >= H or abs(dx) >= W:  # shifted out of the frame: nothing is left
+        return out
     src_y, dst_y = slice(max(-dy, 0), H - max(dy, 0)), slice(max(dy, 0), H - max(-dy, 0))
     src_x, dst_x = slice(max(-dx, 0), W - max(dx, 0)), slice(max(dx, 0), W - max(-dx, 0))
     out[..., dst_y, dst_x] = x[..., src_y, src_x]
     return out
 
 
-def random_shifts(x: np.ndarray, rng: np.random.Generator, max_shift: int = 1) -> np.ndarray:
+def random_shifts(x: np.ndarray, rng: RNG, max_shift: int = 1) -> np.ndarray:
     """Data augmentation: shift each image (N, C, H, W) by a random offset in [-max_shift, max_shift]^2."""
+    x = check_array(x, name="x", ndim=4, dtype=None)
+    max_shift = check_int(max_shift, name="max_shift", minimum=0)
+    rng = as_rng(rng)
     out = np.empty_like(x)
     offsets = rng.integers(-max_shift, max_shift + 1, size=(len(x), 2))
     for i, (dy, dx) in enumerate(offsets):
