@@ -5,6 +5,7 @@ import pytest
 
 from scratch.generative.vae import (
     VAE,
+    DigitJudge,
     active_units,
     check_binary_images,
     fit_vae,
@@ -167,3 +168,46 @@ def test_bad_input(call, error, match):
 def test_check_binary_images_passes_good_input():
     x = check_binary_images(np.eye(4, 64), 64)
     assert x.shape == (4, 64) and x.dtype == np.float64
+
+
+def _blobs(n=120, d=16, seed=0):
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    centres = rng.normal(size=(3, d)) * 3
+    return centres[y] + rng.normal(size=(n, d)), y
+
+
+@pytest.mark.parametrize("model", ["mlp", "logistic"])
+def test_digit_judge_classifies_and_its_confidence_is_the_top_probability(model):
+    X, y = _blobs()
+    judge = DigitJudge(model, epochs=30, rng=0).fit(X[:90], y[:90])
+    p = judge.predict_proba(X[90:])
+    assert p.shape == (30, 3) and np.allclose(p.sum(1), 1.0)
+    conf, cls = judge.confidence(X[90:])
+    np.testing.assert_array_equal(conf, p.max(1))
+    np.testing.assert_array_equal(cls, judge.predict(X[90:]))
+    assert np.mean(cls == y[90:]) > 0.95
+    # noise far from the blobs gets a lower confidence than held-out "real" samples
+    assert judge.confidence(np.random.default_rng(1).normal(size=(30, 16)) * 0.1)[0].mean() < conf.mean()
+
+
+def test_digit_judge_logistic_is_the_softmax_regression():
+    from scratch.classical.logistic_regression import LogisticRegression
+
+    X, y = _blobs()
+    ref = LogisticRegression(alpha=1.0).fit(X, y)
+    np.testing.assert_allclose(DigitJudge("logistic").fit(X, y).predict_proba(X), ref.predict_proba(X), atol=1e-12)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: DigitJudge().predict(np.zeros((2, 16))), ValueError, "not fitted yet"),
+    (lambda: DigitJudge("knn").fit(*_blobs()), ValueError, "Unknown model='knn'"),
+    (lambda: DigitJudge().fit(_blobs()[0], _blobs()[1][:-1]), ValueError, r"one label per image, shape \(120,\)"),
+    (lambda: DigitJudge().fit(_blobs()[0], _blobs()[1] * 1.0), TypeError, "integer class labels"),
+    (lambda: DigitJudge(epochs=1).fit(*_blobs()).predict_proba(np.zeros(16)), ValueError, r"X.reshape\(1, -1\)"),
+    (lambda: DigitJudge(epochs=1).fit(*_blobs()).confidence(np.zeros((2, 64))), ValueError, r"\(n_samples, 16\)"),
+    (lambda: DigitJudge(dtype="int8").fit(*_blobs()), TypeError, "float dtype"),
+])
+def test_digit_judge_bad_input(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

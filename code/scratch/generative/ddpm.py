@@ -131,6 +131,23 @@ class NoiseSchedule:
         return np.sqrt(ab) * x0 + np.sqrt(1 - ab) * noise
 
     # ---- reverse steps -----------------------------------------------------
+    def _check_step(self, eps: Any, t: Any, prev_t: Any, x_t: Any) -> tuple[np.ndarray, int, int, np.ndarray]:
+        """Integer times ``prev_t < t <= T - 1`` (negative ``prev_t``: the end) and a noise prediction
+        of the shape of ``x_t``."""
+        for name, v in (("t", t), ("prev_t", prev_t)):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                raise TypeError(f"{name} must be an integer timestep; got {type(v).__name__} ({v!r}).")
+        if not 0 <= t < self.n_steps:
+            raise ValueError(f"t must lie in 0..{self.n_steps - 1}; got {t}.")
+        if not prev_t < t:
+            raise ValueError(f"prev_t must be < t = {t} (a step goes back in time; a negative prev_t is the end); "
+                             f"got prev_t={prev_t}.")
+        x_t, eps = np.asarray(x_t, dtype=np.float64), np.asarray(eps, dtype=np.float64)
+        if eps.shape != x_t.shape:
+            raise ValueError(f"eps (the model's noise prediction) must have the shape of x_t {x_t.shape}; "
+                             f"got {eps.shape}.")
+        return eps, int(t), int(prev_t), x_t
+
     def _abar_prev(self, prev_t: int, final: float) -> float:
         return self.alphas_cumprod[prev_t] if prev_t >= 0 else final
 
@@ -161,12 +178,10 @@ class NoiseSchedule:
         + \\frac{\\sqrt{a_t}(1-\\bar\\alpha_{t'})}{1-\\bar\\alpha_t}x_t + \\tilde\\sigma_t z`,
         :math:`\\tilde\\sigma_t^2 = \\frac{1-\\bar\\alpha_{t'}}{1-\\bar\\alpha_t}(1-a_t)`, and no noise at ``t = 0``.
         """
-        t = int(t)
-        prev_t = t - 1 if prev_t is None else int(prev_t)
+        eps, t, prev_t, x_t = self._check_step(eps, t, t - 1 if prev_t is None else prev_t, x_t)
         ab_t = self.alphas_cumprod[t]
         ab_prev = self._abar_prev(prev_t, 1.0)
         a_t = ab_t / ab_prev
-        x_t = np.asarray(x_t, dtype=np.float64)
         x0_hat = _clip((x_t - math.sqrt(1 - ab_t) * eps) / math.sqrt(ab_t), clip_sample)
         mean = (math.sqrt(ab_prev) * (1 - a_t) * x0_hat + math.sqrt(a_t) * (1 - ab_prev) * x_t) / (1 - ab_t)
         if t == 0:
@@ -200,9 +215,9 @@ class NoiseSchedule:
         eta = float(eta)
         if not (eta >= 0):
             raise ValueError(f"eta must be a number >= 0 (0: deterministic DDIM, 1: DDPM); got {eta}.")
-        ab_t = self.alphas_cumprod[int(t)]
-        ab_prev = self._abar_prev(int(prev_t), 1.0)
-        x_t = np.asarray(x_t, dtype=np.float64)
+        eps, t, prev_t, x_t = self._check_step(eps, t, prev_t, x_t)
+        ab_t = self.alphas_cumprod[t]
+        ab_prev = self._abar_prev(prev_t, 1.0)
         x0_hat = _clip((x_t - math.sqrt(1 - ab_t) * eps) / math.sqrt(ab_t), clip_sample)
         sigma = eta * math.sqrt((1 - ab_prev) / (1 - ab_t) * (1 - ab_t / ab_prev))
         out = math.sqrt(ab_prev) * x0_hat + math.sqrt(max(1 - ab_prev - sigma**2, 0.0)) * eps
@@ -246,6 +261,11 @@ class EpsilonMLP(Module):
 
     def features(self, x: np.ndarray, t: Any) -> np.ndarray:
         """The network's input ``[x, f(x), e(t)]``, shape (n_samples, fc1.in_features)."""
+        t = np.asarray(t)
+        if t.ndim > 1 or (t.ndim == 1 and len(t) != len(x)):
+            raise ValueError(f"t must be one timestep or one per sample, shape ({len(x)},); got shape {t.shape}.")
+        if t.dtype.kind not in "iuf" or not np.all(np.isfinite(t)) or np.any(t < 0):
+            raise ValueError(f"t must be finite timesteps >= 0; got {t if t.size < 6 else t.dtype}.")
         parts = [x]
         if self.n_fourier:
             a = x[:, :, None] * (np.pi * 2.0 ** np.arange(self.n_fourier))  # (n, dim, K)
@@ -266,7 +286,7 @@ class EpsilonMLP(Module):
     def predict(self, x: np.ndarray, t: Any) -> np.ndarray:
         """numpy in, numpy out, without building a graph."""
         with no_grad():
-            return self(Tensor(np.asarray(x, dtype=np.float64)), np.broadcast_to(t, (len(x),))).data
+            return self(Tensor(np.asarray(x, dtype=np.float64)), t).data
 
 
 def train_ddpm(model: EpsilonMLP, X: Any, schedule: NoiseSchedule, *, n_iter: int = 2000, batch_size: int = 256,
@@ -289,6 +309,8 @@ def train_ddpm(model: EpsilonMLP, X: Any, schedule: NoiseSchedule, *, n_iter: in
     eq-ddpm-loss: :math:`L = \\mathbb E_{x_0, t, \\epsilon}\\lVert\\epsilon - \\epsilon_\\theta(\\sqrt{\\bar\\alpha_t}x_0 + \\sqrt{1-\\bar\\alpha_t}\\epsilon, t)\\rVert^2`
     with :math:`t` uniform over the ``T`` steps.
     """
+    if not isinstance(schedule, NoiseSchedule):
+        raise TypeError(f"schedule must be a NoiseSchedule; got {type(schedule).__name__}.")
     X = check_array(X, name="X", ndim=2)
     if X.shape[1] != model.dim:
         raise ValueError(f"X has {X.shape[1]} features but the model expects {model.dim}; "
@@ -339,6 +361,8 @@ def ddpm_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseS
     -------
     ndarray of shape ``shape``
     """
+    if not isinstance(schedule, NoiseSchedule):
+        raise TypeError(f"schedule must be a NoiseSchedule; got {type(schedule).__name__}.")
     rng = as_rng(rng)
     shape = _check_shape(shape)
     ts = schedule.ddim_timesteps(schedule.n_steps if n_inference is None else n_inference)
@@ -353,9 +377,15 @@ def ddim_sample(model: Callable[[np.ndarray, Any], np.ndarray], schedule: NoiseS
                 n_inference: int = 50, eta: float = 0.0, *, rng: RNG = None,
                 x_T: Any = None, clip_sample: float | None = None) -> np.ndarray:
     """DDIM sampling with ``n_inference`` steps (eq-ddim-step); ``eta=0`` is deterministic given ``x_T``."""
+    if not isinstance(schedule, NoiseSchedule):
+        raise TypeError(f"schedule must be a NoiseSchedule; got {type(schedule).__name__}.")
     rng = as_rng(rng)
     shape = _check_shape(shape)
     ts = schedule.ddim_timesteps(n_inference)
+    if x_T is not None:
+        x_T = check_array(x_T, name="x_T", ndim=len(shape))
+        if x_T.shape != shape:
+            raise ValueError(f"x_T must have the sampling shape {shape}; got {x_T.shape}.")
     x = rng.standard_normal(shape) if x_T is None else np.array(x_T, dtype=np.float64)
     for i, t in enumerate(ts):
         prev = ts[i + 1] if i + 1 < len(ts) else -1
@@ -368,6 +398,7 @@ def swiss_roll_2d(n_samples: int = 1000, *, noise: float = 0.3,
                   rng: RNG = None) -> np.ndarray:
     """A 2-D Swiss roll (spiral), scaled to about [-1.5, 1.5]^2; returns (n_samples, 2)."""
     n_samples = check_int(n_samples, name="n_samples", minimum=1)
+    noise = check_positive(noise, name="noise", strict=False)
     rng = as_rng(rng)
     s = 1.5 * np.pi * (1 + 2 * rng.random(n_samples))  # angle along the roll
     X = np.column_stack([s * np.cos(s), s * np.sin(s)]) + noise * rng.standard_normal((n_samples, 2))
@@ -376,7 +407,10 @@ def swiss_roll_2d(n_samples: int = 1000, *, noise: float = 0.3,
 
 def digits_to_unit(images: Any) -> np.ndarray:
     """sklearn's 8x8 digits (values 0..16) -> flat pixels in [-1, 1], shape (n_samples, 64)."""
-    images = np.asarray(images, dtype=np.float64)
+    images = check_array(images, name="images", ndim=(1, 2, 3, 4))
+    if images.min() < 0 or images.max() > 16:
+        raise ValueError(f"images must hold sklearn's digit pixels, 0 to 16; got values from {images.min():g} "
+                         f"to {images.max():g}.")
     if images.ndim == 3 and images.shape[1:] == (8, 8):
         images = images.reshape(len(images), 64)
     if images.ndim != 2 or images.shape[1] != 64:
@@ -389,5 +423,8 @@ def nearest_distances(samples: Any, reference: Any) -> np.ndarray:
     """Euclidean distance from every sample to its nearest reference point, shape (n_samples,)."""
     A = check_array(samples, name="samples", ndim=2)
     B = check_array(reference, name="reference", ndim=2)
+    if A.shape[1] != B.shape[1]:
+        raise ValueError(f"samples and reference must have the same number of features; got {A.shape[1]} "
+                         f"and {B.shape[1]}.")
     d = (A * A).sum(1)[:, None] + (B * B).sum(1)[None, :] - 2 * A @ B.T
     return np.sqrt(np.maximum(d.min(axis=1), 0))

@@ -152,6 +152,17 @@ def _as_tensor(x: Any, name: str) -> Tensor:
     return Tensor(check_array(x, name=name, ndim=(1, 2)))
 
 
+def _check_logits(logits: Any, name: str) -> Tensor:
+    """One logit per sample: a Tensor of shape (n_samples,) (or a single number)."""
+    logits = _as_tensor(logits, name) if not isinstance(logits, str) else None
+    if logits is None:
+        raise TypeError(f"{name} must be a Tensor of discriminator logits, shape (n_samples,); got str.")
+    if logits.ndim > 1:
+        raise ValueError(f"{name} must hold one logit per sample, shape (n_samples,) as Discriminator returns; "
+                         f"got shape {logits.shape}.")
+    return logits
+
+
 def binary_cross_entropy_with_logits(logits: Tensor, target: Any) -> Tensor:
     r"""Mean binary cross-entropy of a sigmoid classifier, computed from its logits.
 
@@ -199,6 +210,7 @@ def discriminator_loss(real_logits: Tensor, fake_logits: Tensor) -> Tensor:
     with :math:`D = \sigma(\ell)`, i.e. the negative of the inner objective of the minimax
     game ``eq-gan-minimax``.
     """
+    real_logits, fake_logits = _check_logits(real_logits, "real_logits"), _check_logits(fake_logits, "fake_logits")
     return binary_cross_entropy_with_logits(real_logits, 1.0) + binary_cross_entropy_with_logits(fake_logits, 0.0)
 
 
@@ -219,6 +231,7 @@ def generator_loss(fake_logits: Tensor, kind: str = "non_saturating") -> Tensor:
     and :math:`L_G^{\mathrm{ns}} = \operatorname{mean}\operatorname{softplus}(-\ell)`.
     """
     kind = check_option(kind, GENERATOR_LOSSES, name="kind")
+    fake_logits = _check_logits(fake_logits, "fake_logits")
     if kind == "minimax":
         return -binary_cross_entropy_with_logits(fake_logits, 0.0)      # mean log(1 - D)
     return binary_cross_entropy_with_logits(fake_logits, 1.0)           # -mean log D
@@ -526,6 +539,9 @@ def dirac_gan(theta: float = 1.0, psi: float = 1.0, *, lr: float = 0.1, n_steps:
     lr = check_positive(lr, name="lr")
     n_steps = check_int(n_steps, name="n_steps", minimum=1)
     r1 = check_positive(r1, name="r1", strict=False)
+    for name, v in (("theta", theta), ("psi", psi)):
+        if not np.isfinite(v):
+            raise ValueError(f"{name} must be finite (the starting point); got {v!r}.")
     th = Tensor(np.array([float(theta)]), requires_grad=True)
     ps = Tensor(np.array([float(psi)]), requires_grad=True)
     real = np.zeros(1)                                                   # the data: x = 0
@@ -583,6 +599,8 @@ def mode_coverage(samples, centres, std: float, *, n_std: float = 3.0,
         raise ValueError(f"samples have {x.shape[1]} features but centres have {c.shape[1]}; they must match.")
     radius = check_positive(n_std, name="n_std") * check_positive(std, name="std")
     min_fraction = check_positive(min_fraction, name="min_fraction")
+    if min_fraction > 1:
+        raise ValueError(f"min_fraction must lie in (0, 1] (a share of the samples); got {min_fraction}.")
     dist = np.sqrt(((x[:, None, :] - c[None, :, :]) ** 2).sum(-1))     # (n, n_modes)
     nearest = dist.argmin(axis=1)                                        # (n,)
     good = dist[np.arange(len(x)), nearest] <= radius                    # (n,)

@@ -68,7 +68,7 @@ class GaussianMixture:
         return self.means.shape[1]
 
     def _check_x(self, x: Any) -> np.ndarray:
-        x = np.asarray(x, dtype=np.float64)
+        x = check_array(x, name="x", ndim=(1, 2, 3))
         if x.ndim != 2 or x.shape[1] != self.n_features:
             raise ValueError(f"expected points of shape (n_samples, {self.n_features}); got {x.shape}.")
         return x
@@ -115,8 +115,25 @@ class GaussianMixture:
         -----
         eq-sd-diffused-mixture: every Gaussian SDE with linear drift maps the mixture to a mixture.
         """
+        noise_var = check_positive(noise_var, name="noise_var", strict=False)
+        if not np.isfinite(mean_scale):
+            raise ValueError(f"mean_scale must be finite; got {mean_scale!r}.")
         return GaussianMixture(mean_scale * self.means, np.sqrt(mean_scale**2 * self.stds**2 + noise_var),
                                self.weights)
+
+
+def _check_t(t: Any) -> Any:
+    """Times of the SDE: finite numbers in [0, T] = [0, 1] (scalars pass through unchanged)."""
+    arr = np.asarray(t, dtype=np.float64)
+    if not np.all((arr >= -1e-9) & (arr <= 1 + 1e-9)):            # NaN fails too; slack for ODE steps
+        raise ValueError(f"t must lie in [0, 1], the time interval of the SDE; got "
+                         f"{t if arr.size < 6 else f'values from {np.nanmin(arr):g} to {np.nanmax(arr):g}'}.")
+    return t
+
+
+def _check_callable(f: Any, name: str, signature: str) -> None:
+    if not callable(f):
+        raise TypeError(f"{name} must be a callable {signature}; got {type(f).__name__}.")
 
 
 class VPSDE:
@@ -138,8 +155,12 @@ class VPSDE:
     def __init__(self, beta_min: float = 0.1, beta_max: float = 20.0):
         self.beta_min = check_positive(beta_min, name="beta_min")
         self.beta_max = check_positive(beta_max, name="beta_max")
+        if self.beta_max < self.beta_min:
+            raise ValueError(f"beta_max must be >= beta_min (the noise rate grows with t); got beta_min={beta_min}, "
+                             f"beta_max={beta_max}.")
 
     def beta(self, t: Any) -> Any:
+        t = _check_t(t)
         return self.beta_min + t * (self.beta_max - self.beta_min)
 
     def drift(self, x: np.ndarray, t: float) -> np.ndarray:
@@ -150,6 +171,7 @@ class VPSDE:
 
     def marginal(self, t: Any) -> tuple[Any, Any]:
         """(mean scale :math:`m_t`, standard deviation :math:`\\sigma_t`) of :math:`x_t\\mid x_0`."""
+        t = _check_t(t)
         integral = self.beta_min * t + 0.5 * t**2 * (self.beta_max - self.beta_min)
         m = np.exp(-0.5 * integral)
         return m, np.sqrt(-np.expm1(-integral))
@@ -173,6 +195,7 @@ class VESDE:
             raise ValueError(f"sigma_max must exceed sigma_min; got {sigma_max} <= {sigma_min}.")
 
     def sigma(self, t: Any) -> Any:
+        t = _check_t(t)
         return self.sigma_min * (self.sigma_max / self.sigma_min) ** t
 
     def drift(self, x: np.ndarray, t: float) -> np.ndarray:
@@ -193,9 +216,10 @@ def langevin(score: Callable[[np.ndarray], np.ndarray], x0: Any, step_size: floa
     -----
     eq-sd-langevin: :math:`x \\leftarrow x + \\tfrac{\\epsilon}{2}\\nabla\\log p(x) + \\sqrt{\\epsilon}\\,z`.
     """
+    _check_callable(score, "score", "score(x) -> gradient of log p at x")
     rng = as_rng(rng)
     eps = check_positive(step_size, name="step_size")
-    x = np.array(x0, dtype=np.float64)
+    x = np.array(check_array(x0, name="x0", ndim=(1, 2)), dtype=np.float64)
     for _ in range(check_int(n_steps, name="n_steps", minimum=1)):
         x = x + 0.5 * eps * score(x) + math.sqrt(eps) * rng.standard_normal(x.shape)
     return x
@@ -211,11 +235,14 @@ def euler_maruyama(drift: Callable[[np.ndarray, float], np.ndarray], diffusion: 
     -----
     eq-sd-em: :math:`x_{n+1} = x_n + f(x_n,t_n)\\,\\Delta t + g(t_n)\\sqrt{|\\Delta t|}\\,z_n`.
     """
+    _check_callable(drift, "drift", "drift(x, t) -> array")
+    _check_callable(diffusion, "diffusion", "diffusion(t) -> float")
     rng = as_rng(rng)
     times = np.asarray(times, dtype=np.float64)
     if times.ndim != 1 or times.size < 2:
         raise ValueError(f"times must be a 1-D grid of at least 2 times; got shape {times.shape}.")
-    x = np.array(x0, dtype=np.float64)
+    times = check_array(times, name="times", ndim=1)
+    x = np.array(check_array(x0, name="x0", ndim=(1, 2)), dtype=np.float64)
     for t0, t1 in zip(times[:-1], times[1:]):
         dt = t1 - t0
         x = x + drift(x, t0) * dt + diffusion(t0) * math.sqrt(abs(dt)) * rng.standard_normal(x.shape)
@@ -230,6 +257,13 @@ def _check_steps(n_steps: int, t_end: float) -> tuple[int, float]:
     return n_steps, t_end
 
 
+def _check_sde(sde: Any, score: Any) -> None:
+    if not all(hasattr(sde, a) for a in ("drift", "diffusion", "marginal", "T")):
+        raise TypeError(f"sde must be an SDE such as VPSDE() or VESDE() (with drift, diffusion, marginal and T); "
+                        f"got {type(sde).__name__}.")
+    _check_callable(score, "score", "score(x, t) -> array")
+
+
 def reverse_sde_sample(sde: Any, score: ScoreFn, x_T: Any, n_steps: int = 500, *, t_end: float = 1e-3,
                        rng: RNG = None) -> np.ndarray:
     """Sample by the reverse-time SDE from ``t = 1`` to ``t_end`` with Euler-Maruyama.
@@ -239,6 +273,7 @@ def reverse_sde_sample(sde: Any, score: ScoreFn, x_T: Any, n_steps: int = 500, *
     eq-sd-reverse: :math:`dx = [f(x,t) - g(t)^2\\nabla\\log p_t(x)]\\,dt + g(t)\\,d\\bar W`, with :math:`dt < 0`.
     """
     n_steps, t_end = _check_steps(n_steps, t_end)
+    _check_sde(sde, score)
     times = np.linspace(sde.T, t_end, n_steps + 1)
     return euler_maruyama(lambda x, t: sde.drift(x, t) - sde.diffusion(t) ** 2 * score(x, t), sde.diffusion,
                           x_T, times, rng=rng)
@@ -258,6 +293,8 @@ def probability_flow_sample(sde: Any, score: ScoreFn, x_T: Any, n_steps: int = 1
     """
     n_steps, t_end = _check_steps(n_steps, t_end)
     check_option(method, ("euler", "rk4", "dopri5"), name="method")
+    _check_sde(sde, score)
+    x_T = check_array(x_T, name="x_T", ndim=(1, 2))
     rhs = lambda t, x: sde.drift(x, t) - 0.5 * sde.diffusion(t) ** 2 * score(x, t)  # noqa: E731
     times = np.linspace(sde.T, t_end, n_steps + 1) if reverse else np.linspace(t_end, sde.T, n_steps + 1)
     if method == "dopri5":
@@ -328,6 +365,10 @@ def train_score(model: ScoreMLP, X: Any, *, n_iter: int = 2000, batch_size: int 
     X = check_array(X, name="X", ndim=2)
     if X.shape[1] != model.dim:
         raise ValueError(f"X has {X.shape[1]} features but the model expects {model.dim}.")
+    t_min = float(t_min)
+    if not 0 < t_min < model.sde.T:
+        raise ValueError(f"t_min must lie in (0, 1): training times are drawn from [t_min, 1] and the score "
+                         f"blows up at 0; got {t_min}.")
     rng = as_rng(rng)
     n_iter = check_int(n_iter, name="n_iter", minimum=1)
     opt = Adam(model.parameters(), lr=check_positive(lr, name="lr"))

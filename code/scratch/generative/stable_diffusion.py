@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from scratch._validation import RNG, as_rng, check_array, check_int, check_positive
+from scratch._validation import RNG, as_rng, check_array, check_int, check_positive, check_token_ids
 from scratch.autograd.tensor import Tensor, concatenate, no_grad
 from scratch.generative.ddpm import NoiseSchedule
 from scratch.language.gpt import Block
@@ -71,6 +71,8 @@ class Tokenizer:
             prompts = [prompts]
         out = np.zeros((len(prompts), self.length), dtype=np.int64)
         for i, p in enumerate(prompts):
+            if not isinstance(p, str):
+                raise TypeError(f"prompts must be strings (or one string); prompt {i} is {type(p).__name__} ({p!r}).")
             words = p.lower().split()
             unknown = [w for w in words if w not in self.index]
             if unknown:
@@ -84,8 +86,16 @@ class Tokenizer:
 
 def caption_dataset(labels: Any, rng: RNG = None, p_parity: float = 0.3) -> list[str]:
     """One caption per digit label: "a seven" (or "an odd digit"/"an even digit" with probability ``p_parity``)."""
+    p_parity = check_positive(p_parity, name="p_parity", strict=False)
+    if p_parity > 1:
+        raise ValueError(f"p_parity must lie in [0, 1] (a probability); got {p_parity}.")
     rng = as_rng(rng)
     labels = np.asarray(labels)
+    if labels.size and labels.dtype.kind not in "iu":
+        raise TypeError(f"labels must be integer digit labels 0..9; got dtype {labels.dtype}.")
+    if labels.ndim != 1 or (labels.size and (labels.min() < 0 or labels.max() > 9)):
+        raise ValueError(f"labels must be a 1-D array of digit labels 0..9; got shape {labels.shape}, values "
+                         f"{labels.min() if labels.size else ''}..{labels.max() if labels.size else ''}.")
     out = []
     for y in labels:
         if rng.random() < p_parity:
@@ -107,6 +117,7 @@ class AutoEncoder(Module):
     """
 
     def __init__(self, hidden: int = 128, *, rng: RNG = None, dtype: Any = np.float32):
+        hidden = check_int(hidden, name="hidden", minimum=1)
         rng = as_rng(rng)
         self.enc1 = Linear(64, hidden, rng=rng, dtype=dtype)
         self.enc2 = Linear(hidden, 32, rng=rng, dtype=dtype)
@@ -160,6 +171,7 @@ class PromptEncoder(Module):
     def __init__(self, vocab_size: int, length: int = 3, dim: int = 16, n_heads: int = 2, *,
                  rng: RNG = None, dtype: Any = np.float32):
         rng = as_rng(rng)
+        self.vocab_size = check_int(vocab_size, name="vocab_size", minimum=1)
         self.length = check_int(length, name="length", minimum=1)
         self.tok = Embedding(vocab_size, dim, rng=rng, dtype=dtype, std=0.5)
         self.pos = Embedding(length, dim, rng=rng, dtype=dtype, std=0.5)
@@ -168,8 +180,10 @@ class PromptEncoder(Module):
 
     def forward(self, ids: np.ndarray) -> Tensor:
         ids = np.asarray(ids)
-        if ids.ndim != 2 or ids.shape[1] != self.length:
-            raise ValueError(f"PromptEncoder expects token ids of shape (N, {self.length}); got {ids.shape}.")
+        if np.ndim(ids) != 2 or np.shape(ids)[1] != self.length:
+            raise ValueError(f"PromptEncoder expects token ids of shape (N, {self.length}); got {np.shape(ids)}. "
+                             "Encode prompts with Tokenizer.encode.")
+        ids = check_token_ids(ids, vocab_size=self.vocab_size, name="ids", ndim=2)
         x = self.tok(ids) + self.pos(np.arange(self.length))  # (N, L, dim)
         return self.ln(self.block(x))  # (N, L, dim)
 
@@ -299,7 +313,10 @@ def train_latent_diffusion(unet: TinyUNet, text: PromptEncoder, latents: Any, pr
     if latents.ndim != 4 or latents.shape[1:] != LATENT_SHAPE:
         raise ValueError(f"latents must have shape (n_samples, {', '.join(map(str, LATENT_SHAPE))}); "
                          f"got {latents.shape}.")
-    prompt_ids = np.asarray(prompt_ids)
+    prompt_ids = check_token_ids(prompt_ids, vocab_size=text.vocab_size, name="prompt_ids", ndim=2)
+    p_uncond = check_positive(p_uncond, name="p_uncond", strict=False)
+    if p_uncond > 1:
+        raise ValueError(f"p_uncond must lie in [0, 1] (the prompt-dropout probability); got {p_uncond}.")
     if prompt_ids.shape[0] != latents.shape[0]:
         raise ValueError(f"got {latents.shape[0]} latents but {prompt_ids.shape[0]} prompts; pass one prompt each.")
     rng = as_rng(rng)

@@ -12,14 +12,17 @@ from typing import Any, Callable
 
 import numpy as np
 
-from scratch._validation import RNG, as_rng, check_array, check_int, check_positive
+from scratch._validation import (RNG, NotFittedError, as_rng, check_array, check_int, check_option,
+                                 check_positive)
 from scratch.autograd.tensor import Tensor, no_grad
 from scratch.distributions import Bernoulli, Normal, kl_divergence
+from scratch.metrics import predict_logits
 from scratch.neural.mlp import MLP, minibatches
+from scratch.neural.mlp import fit as fit_classifier
 from scratch.nn.module import Module
 
 __all__ = ["VAE", "ELBOTerms", "VAEHistory", "check_binary_images", "fit_vae", "iwae_bound",
-           "kl_per_dimension", "active_units", "interpolate"]
+           "kl_per_dimension", "active_units", "interpolate", "DigitJudge"]
 
 
 def check_binary_images(x: Any, data_dim: int, name: str = "x") -> np.ndarray:
@@ -216,6 +219,9 @@ def fit_vae(model: VAE, X: Any, optimizer, *, epochs: int = 20, batch_size: int 
     """
     if not isinstance(model, VAE):
         raise TypeError(f"fit_vae trains a scratch.generative.vae.VAE; got {type(model).__name__}.")
+    if not (hasattr(optimizer, "zero_grad") and hasattr(optimizer, "step")):
+        raise TypeError(f"optimizer must be a scratch.optim optimizer over model.parameters(), e.g. "
+                        f"Adam(model.parameters(), lr=1e-3); got {type(optimizer).__name__}.")
     X = check_binary_images(X, model.data_dim, name="X").astype(model.dtype)
     epochs = check_int(epochs, name="epochs", minimum=1)
     batch_size = check_int(batch_size, name="batch_size", minimum=1)
@@ -296,12 +302,18 @@ def iwae_bound(model: VAE, X: Any, k: int = 50, *, rng: RNG = None,
     return np.concatenate(out)
 
 
+def _check_vae(model: Any, who: str) -> None:
+    if not isinstance(model, VAE):
+        raise TypeError(f"{who} takes a scratch.generative.vae.VAE; got {type(model).__name__}.")
+
+
 def kl_per_dimension(model: VAE, X: Any) -> np.ndarray:
     r"""Mean analytic :math:`\mathrm{KL}(q(z_j \mid x)\,\|\,N(0,1))` over the images, per latent dimension.
 
     Returns an array (latent_dim,) in nats; a dimension with KL near 0 carries no
     information about x (its posterior equals the prior: posterior collapse).
     """
+    _check_vae(model, "kl_per_dimension")
     X = check_binary_images(X, model.data_dim, name="X")
     with no_grad():
         q = model.encode(X)
@@ -324,7 +336,11 @@ def active_units(model: VAE, X: Any, threshold: float = 0.01) -> tuple[int, np.n
     activity : ndarray of shape (latent_dim,)
         :math:`A_j`, the variance of the posterior mean across images (``eq-vae-active``).
     """
+    _check_vae(model, "active_units")
     X = check_binary_images(X, model.data_dim, name="X")
+    if len(X) < 2:
+        raise ValueError(f"active_units needs at least two images (it measures a variance across images); "
+                         f"got {len(X)}.")
     threshold = check_positive(threshold, name="threshold")
     with no_grad():
         mu = model.encode(X).loc.data                                          # (n, latent)
@@ -348,9 +364,144 @@ def interpolate(model: VAE, x_start: Any, x_end: Any, n_steps: int = 8) -> np.nd
     ndarray of shape (n_steps, data_dim)
         Decoder probabilities along the line.
     """
+    _check_vae(model, "interpolate")
     n_steps = check_int(n_steps, name="n_steps", minimum=2)
+    for name, x in (("x_start", x_start), ("x_end", x_end)):
+        if np.size(x) != model.data_dim:
+            raise ValueError(f"{name} must be one image of {model.data_dim} pixels; got shape {np.shape(x)}.")
     ends = check_binary_images(np.vstack([np.ravel(x_start), np.ravel(x_end)]), model.data_dim, name="x_start, x_end")
     with no_grad():
         mu = model.encode(ends).loc.data                                       # (2, latent)
         t = np.linspace(0, 1, n_steps)[:, None]                                # (n_steps, 1)
         return _np(model.decode((1 - t) * mu[0] + t * mu[1]).probs)
+
+
+class DigitJudge:
+    r"""A small digit classifier that scores generated images (the "judge" of the generative pages).
+
+    Trained on real digits, it reads a sample's class and its confidence (the largest
+    class probability): a clean, digit-like image gets a confidence as high as a real
+    digit's, an ambiguous or noisy one a lower confidence.
+
+    Parameters
+    ----------
+    model : {"mlp", "logistic"}, default "mlp"
+        ``"mlp"``: one hidden ReLU layer trained with Adam and cross-entropy
+        (:mod:`scratch.neural.mlp`); ``"logistic"``: L2-penalised softmax regression
+        (:class:`scratch.classical.logistic_regression.LogisticRegression`).
+    hidden : int, default 64
+        Hidden width of the MLP.
+    epochs : int, default 20
+        Passes over the training digits (MLP).
+    lr : float, default 3e-3
+        Adam's learning rate (MLP).
+    batch_size : int, default 64
+        Mini-batch size (MLP).
+    alpha : float, default 1.0
+        L2 penalty of the softmax regression (``model="logistic"``).
+    dtype : numpy float dtype, default float64
+        Dtype of the MLP's weights; images are cast to it.
+    rng : np.random.Generator, int or None, default 0
+        Initial weights and batch order of the MLP.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The sorted class labels seen in ``fit``.
+    n_features_in_ : int
+        Pixels per image seen in ``fit``.
+    model_ : MLP or LogisticRegression
+        The trained classifier.
+
+    Notes
+    -----
+    The confidence of an image :math:`x` is :math:`\max_k p(k \mid x)`, with
+    :math:`p(\cdot \mid x) = \operatorname{softmax}(f(x))` for the classifier's logits
+    :math:`f(x)`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits          # doctest: +SKIP
+    >>> X, y = load_digits(return_X_y=True)                # doctest: +SKIP
+    >>> judge = DigitJudge(epochs=5).fit(X / 16, y)        # doctest: +SKIP
+    >>> conf, cls = judge.confidence(X[:3] / 16)           # doctest: +SKIP
+    """
+
+    def __init__(self, model: str = "mlp", *, hidden: int = 64, epochs: int = 20, lr: float = 3e-3,
+                 batch_size: int = 64, alpha: float = 1.0, dtype: Any = np.float64, rng: RNG = 0):
+        self.model = model
+        self.hidden = hidden
+        self.epochs = epochs
+        self.lr = lr
+        self.batch_size = batch_size
+        self.alpha = alpha
+        self.dtype = dtype
+        self.rng = rng
+
+    def fit(self, X: Any, y: Any) -> "DigitJudge":
+        """Train on flattened digits ``X`` (n_samples, n_pixels) with integer labels ``y`` (n_samples,)."""
+        check_option(self.model, ("mlp", "logistic"), name="model")
+        X = check_array(X, name="X", ndim=2)
+        y = np.asarray(y)
+        if y.ndim != 1 or len(y) != len(X):
+            raise ValueError(f"y must hold one label per image, shape ({len(X)},); got shape {y.shape}.")
+        if y.dtype.kind not in "iu":
+            raise TypeError(f"y must hold integer class labels (0-9 for digits); got dtype {y.dtype}. "
+                            "Use y.astype(int).")
+        self.classes_, y_idx = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(f"y holds a single class ({self.classes_[0]}); the judge needs at least two classes.")
+        try:
+            float_dtype = np.dtype(self.dtype).kind == "f"
+        except TypeError:
+            float_dtype = False
+        if not float_dtype:
+            raise TypeError(f"dtype must be a numpy float dtype such as np.float64; got {self.dtype!r}.")
+        self.n_features_in_ = X.shape[1]
+        if self.model == "logistic":
+            from scratch.classical.logistic_regression import LogisticRegression
+
+            self.model_ = LogisticRegression(alpha=check_positive(self.alpha, name="alpha", strict=False))
+            self.model_.fit(X, y)
+            return self
+        from scratch.optim import Adam
+
+        hidden = check_int(self.hidden, name="hidden", minimum=1)
+        net = MLP((self.n_features_in_, hidden, len(self.classes_)), rng=self.rng, dtype=self.dtype)
+        fit_classifier(net, X.astype(self.dtype, copy=False), y_idx.reshape(-1),
+                       Adam(net.parameters(), lr=check_positive(self.lr, name="lr")),
+                       epochs=self.epochs, batch_size=self.batch_size, rng=self.rng)
+        self.model_ = net
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities of images ``X`` (n_samples, n_pixels), shape (n_samples, n_classes)."""
+        if not hasattr(self, "model_"):
+            raise NotFittedError("This DigitJudge is not fitted yet. Call fit(X, y) with real digits first.")
+        X = check_array(X, name="X", ndim=(1, 2))
+        if X.ndim == 1 or X.shape[1] != self.n_features_in_:
+            flat = X.ndim == 1 and X.size == self.n_features_in_
+            hint = " For one image pass X.reshape(1, -1)." if flat else ""
+            raise ValueError(f"X must be flattened images of shape (n_samples, {self.n_features_in_}), as in "
+                             f"fit; got shape {X.shape}.{hint}")
+        if self.model == "logistic":
+            return self.model_.predict_proba(X)
+        logits = predict_logits(self.model_, X.astype(self.dtype, copy=False))       # (n, n_classes)
+        p = np.exp(logits - logits.max(1, keepdims=True))
+        return p / p.sum(1, keepdims=True)
+
+    def predict(self, X: Any) -> np.ndarray:
+        """The most probable class of each image, shape (n_samples,)."""
+        p = self.predict_proba(X)
+        return self.classes_[p.argmax(1)]
+
+    def confidence(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(confidence, predicted class)`` of each image: the largest class probability and its class.
+
+        Returns
+        -------
+        confidence : ndarray of shape (n_samples,)
+        classes : ndarray of shape (n_samples,)
+        """
+        p = self.predict_proba(X)
+        return p.max(1), self.classes_[p.argmax(1)]
