@@ -421,10 +421,12 @@ class DigitJudge:
 
     Examples
     --------
-    >>> from sklearn.datasets import load_digits          # doctest: +SKIP
-    >>> X, y = load_digits(return_X_y=True)                # doctest: +SKIP
-    >>> judge = DigitJudge(epochs=5).fit(X / 16, y)        # doctest: +SKIP
-    >>> conf, cls = judge.confidence(X[:3] / 16)           # doctest: +SKIP
+    >>> rng = np.random.default_rng(0)
+    >>> X, y = rng.normal(size=(60, 16)), np.arange(60) % 3
+    >>> judge = DigitJudge(epochs=5).fit(X, y)
+    >>> conf, classes = judge.confidence(X[:2])
+    >>> conf.shape, classes.shape
+    ((2,), (2,))
     """
 
     def __init__(self, model: str = "mlp", *, hidden: int = 64, epochs: int = 20, lr: float = 3e-3,
