@@ -13,7 +13,7 @@ from typing import Any, Callable
 import numpy as np
 
 from scratch._validation import (RNG, NotFittedError, as_rng, check_array, check_int, check_option,
-                                 check_positive)
+                                 check_positive, check_X_y)
 from scratch.autograd.tensor import Tensor, no_grad
 from scratch.distributions import Bernoulli, Normal, kl_divergence
 from scratch.metrics import predict_logits
@@ -443,10 +443,7 @@ class DigitJudge:
     def fit(self, X: Any, y: Any) -> "DigitJudge":
         """Train on flattened digits ``X`` (n_samples, n_pixels) with integer labels ``y`` (n_samples,)."""
         check_option(self.model, ("mlp", "logistic"), name="model")
-        X = check_array(X, name="X", ndim=2)
-        y = np.asarray(y)
-        if y.ndim != 1 or len(y) != len(X):
-            raise ValueError(f"y must hold one label per image, shape ({len(X)},); got shape {y.shape}.")
+        X, y = check_X_y(X, y, y_dtype=None)
         if y.dtype.kind not in "iu":
             raise TypeError(f"y must hold integer class labels (0-9 for digits); got dtype {y.dtype}. "
                             "Use y.astype(int).")
@@ -484,8 +481,9 @@ class DigitJudge:
         if X.ndim == 1 or X.shape[1] != self.n_features_in_:
             flat = X.ndim == 1 and X.size == self.n_features_in_
             hint = " For one image pass X.reshape(1, -1)." if flat else ""
-            raise ValueError(f"X must be flattened images of shape (n_samples, {self.n_features_in_}), as in "
-                             f"fit; got shape {X.shape}.{hint}")
+            raise ValueError(f"X has {X.shape[-1]} features (pixels) per row but DigitJudge was fitted with "
+                             f"{self.n_features_in_}: pass flattened images of shape (n_samples, "
+                             f"{self.n_features_in_}); got shape {X.shape}.{hint}")
         if self.model == "logistic":
             return self.model_.predict_proba(X)
         logits = predict_logits(self.model_, X.astype(self.dtype, copy=False))       # (n, n_classes)
