@@ -58,15 +58,17 @@ def _dp_mixture():
     return DPGaussianMixture(n_iter=5, rng=0)
 
 
+def _judge():
+    from scratch.generative.vae import DigitJudge
+
+    return DigitJudge(model="logistic")
+
+
 ESTIMATORS += _hmms()
 ESTIMATORS.append((_dp_mixture, "unsupervised", "predict"))
+ESTIMATORS.append((_judge, "classification", "predict"))
 
 # Left out, with the reason:
-# * scratch.generative.vae.DigitJudge (fit(X, y) / predict): fails test_bad_input_is_refused, its
-#   length-mismatch message "y must hold one label per image, shape (40,); got shape (39,)" names
-#   neither "mismatched", "length" nor "samples" (owner: generative; proposed wording "X and y have
-#   mismatched lengths: ..."). Add `(lambda: DigitJudge(model="logistic"), "classification", "predict")`
-#   once fixed; it passes the other four checks.
 # * scratch.neural.lime.LimeTabular: fit(X) learns feature statistics but has no predict/transform/
 #   score; its output, explain(x, predict_fn), explains one row through a model, not a batch X.
 # * scratch.language.bigram.BigramCounts.fit(words) and scratch.language.tokenizer.BPETokenizer.fit(text)
