@@ -45,12 +45,20 @@ def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: T
     :math:`\\partial L/\\partial x = (\\hat g - \\overline{\\hat g} - \\hat x\\,
     \\overline{\\hat g\\hat x})/\\sqrt{\\sigma^2+\\epsilon}`, bars averaging over a group.
 
+    Only per-channel numbers touch the big arrays. With :math:`x_c = x - \\mu` and
+    :math:`r = 1/\\sqrt{\\sigma^2+\\epsilon}` (per sample and group), the forward pass is
+    :math:`y = x_c \\odot (r\\gamma) + \\beta`, and the backward pass is
+    :math:`\\partial L/\\partial x = g \\odot (r\\gamma) + x_c \\odot (-r^3 m_2) - r m_1`
+    with :math:`m_1 = \\overline{g\\gamma}` and :math:`m_2 = \\overline{g\\gamma\\, x_c}`; the
+    group averages come from per-channel sums over positions (one matrix product each).
+    Elementwise work is then a few passes with a (sample, channel) coefficient, instead of
+    broadcasting (sample, group) statistics over groups of C/G channels, which numpy runs
+    in inner loops of only C/G numbers (10x slower for 4 channels a group).
+
     Memory layout: :func:`scratch.nn.conv.conv2d` returns channels-last memory. Such an
-    input is grouped as a view (N, S, G, C/G) instead of being copied to channels-first,
-    the per-group sums are one matrix product over the S positions followed by a sum
-    over the C/G channels of a group, and the output keeps the input's layout, so the
-    next SiLU and im2col run on contiguous channel vectors. Channels-first input is
-    grouped as (N, G, C/G, S); both give the same numbers.
+    input is viewed as (N, S, C) without a copy, and the output keeps the input's layout,
+    so the next SiLU and im2col run on contiguous channel vectors. Channels-first input
+    is viewed as (N, C, S); both give the same numbers.
     """
     if x.ndim < 2:
         raise ValueError(f"group_norm expects input of shape (N, C, ...); got a tensor of shape {x.shape}.")
@@ -60,55 +68,61 @@ def group_norm(x: Tensor, num_groups: int, weight: Tensor | None = None, bias: T
                          "choose num_groups that divides the channel count.")
     shape, g_, cg = x.shape, num_groups, c // num_groups
     m = x.data.size // (n * c) if n * c else 1  # positions per sample
+    ones = np.ones(m, dtype=x.dtype)
     if x.ndim > 2 and not x.data.flags.c_contiguous and np.moveaxis(x.data, 1, -1).flags.c_contiguous:
-        # channels-last memory (what conv2d returns): (N, S, G, C/G) is a view, no copy
-        def to_groups(a):
-            return np.moveaxis(a, 1, -1).reshape(n, m, g_, cg)  # (N, S, G, C/G)
+        # channels-last memory (what conv2d returns): (N, S, C) is a view, no copy
+        def view(a):
+            return np.moveaxis(a, 1, -1).reshape(n, m, c)  # (N, S, C)
 
-        def from_groups(a):
+        def unview(a):
             return np.moveaxis(a.reshape((n,) + shape[2:] + (c,)), -1, 1)  # (N, C, *spatial), channels-last
 
-        def per_channel(a):  # (N, S, G, C/G) -> sums over positions, (N, C): one matrix product
-            return np.ones(m, dtype=a.dtype) @ a.reshape(n, m, c)
+        def channel_sums(a):  # (N, S, C) -> (N, C)
+            return ones @ a
 
-        stat_shape, pshape = (n, 1, g_, 1), (g_, cg)
-    else:  # channels-first memory: (N, G, C/G, S)
-        def to_groups(a):
-            return a.reshape(n, g_, cg, m)  # (N, G, C/G, S)
+        def per_channel(v):  # (N, C) -> broadcastable against (N, S, C)
+            return v[:, None, :]
+    else:  # channels-first memory: (N, C, S)
+        def view(a):
+            return a.reshape(n, c, m)
 
-        def from_groups(a):
+        def unview(a):
             return a.reshape(shape)
 
-        def per_channel(a):
-            return a.reshape(n, c, m).sum(axis=-1)  # (N, C)
+        def channel_sums(a):
+            return a @ ones
 
-        stat_shape, pshape = (n, g_, 1, 1), (g_, cg, 1)
+        def per_channel(v):
+            return v[:, :, None]
+
     count = cg * m  # numbers per (sample, group)
 
-    def group_mean(a):  # one value per (sample, group), shaped to broadcast against a
-        return (per_channel(a).reshape(n, g_, cg).sum(axis=-1) / count).reshape(stat_shape)
+    def group_mean(v):  # (N, C) per-channel sums -> (N, C): the mean of each channel's group
+        return np.repeat(v.reshape(n, g_, cg).sum(axis=-1) / count, cg, axis=1)
 
-    xg = to_groups(x.data)
-    mu = group_mean(xg)
-    xc = xg - mu
-    rstd = 1.0 / np.sqrt(group_mean(xc * xc) + eps)
-    xhat = xc                                    # reuse the buffer: xhat = (x - mu) * rstd
-    xhat *= rstd
-    wg = weight.data.reshape(pshape) if weight is not None else None
-    out = xhat * wg if weight is not None else xhat.copy()
+    x3 = view(x.data)
+    mu = group_mean(channel_sums(x3))                         # (N, C)
+    xc = x3 - per_channel(mu)                                 # x - mu, kept for backward
+    r = 1.0 / np.sqrt(group_mean(channel_sums(xc * xc)) + eps)  # (N, C), biased variance
+    w = weight.data if weight is not None else np.ones(c, dtype=x.dtype)
+    out = xc * per_channel(r * w)                             # xhat * gamma
     if bias is not None:
-        out += bias.data.reshape(pshape)
-    out = from_groups(out)  # (N, C, *spatial), the memory layout of x
+        out += per_channel(bias.data[None])
+    out = unview(out)  # (N, C, *spatial), the memory layout of x
 
     def backward(g):  # g: (N, C, *spatial)
-        gg = to_groups(g)                        # a view when g has the layout of x
-        gh = gg * wg if weight is not None else gg
-        gx = rstd * (gh - group_mean(gh) - xhat * group_mean(gh * xhat))
-        grads = [from_groups(gx)]
+        g3 = view(g)                                          # a view when g has the layout of x
+        s_g = channel_sums(g3)                                # (N, C): sum of g over positions
+        s_gx = channel_sums(g3 * xc)                          # (N, C): sum of g * (x - mu)
+        m1, m2 = group_mean(s_g * w), group_mean(s_gx * w)    # means of g*gamma and g*gamma*(x - mu)
+        gx = g3 * per_channel(r * w)
+        gx += xc * per_channel(-(r * r * r) * m2)
+        gx -= per_channel(r * m1)
+        grads = [unview(gx)]
         if weight is not None:
-            grads.append(per_channel(gg * xhat).sum(axis=0) if weight.requires_grad else None)
+            grads.append((r * s_gx).sum(axis=0) if weight.requires_grad else None)  # sum of g * xhat
         if bias is not None:
-            grads.append(per_channel(gg).sum(axis=0) if bias.requires_grad else None)
+            grads.append(s_g.sum(axis=0) if bias.requires_grad else None)
         return tuple(grads)
 
     parents = tuple(p for p in (x, weight, bias) if p is not None)
