@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from scratch._validation import check_option
-from scratch.autograd.tensor import Tensor, cross_entropy, from_op, linear, log_softmax, softmax
+from scratch.autograd.tensor import Tensor, _sigmoid, cross_entropy, from_op, linear, log_softmax, softmax
 
 __all__ = ["as_tensor", "linear", "relu", "tanh", "sigmoid", "softmax", "log_softmax", "cross_entropy", "mse_loss", "gelu", "silu"]
 
@@ -126,13 +126,26 @@ def mse_loss(prediction: Tensor, target: Any, reduction: str = "mean") -> Tensor
 
 
 def silu(x: Tensor) -> Tensor:
-    """SiLU (swish), ``x * sigmoid(x)``, elementwise (``torch.nn.functional.silu``).
+    """Fused SiLU (swish), ``x * sigmoid(x)``, elementwise (``torch.nn.functional.silu``).
 
     Notes
     -----
     :math:`\\mathrm{silu}(x) = x\\,\\sigma(x)`, with derivative
-    :math:`\\sigma(x)\\,(1 + x(1-\\sigma(x)))`; composed from the engine's
-    stable sigmoid and a product, so autograd derives the backward pass.
+    :math:`\\sigma(x)\\,(1 + x(1-\\sigma(x)))`. The same as ``x * x.sigmoid()``, which autograd
+    would differentiate by itself, but one graph node: the sigmoid is kept for backward
+    and the derivative is built in place (five passes over the array instead of about ten).
     """
     x = as_tensor(x)
-    return x * x.sigmoid()
+    xd = x.data
+    s = _sigmoid(xd)                               # sigma(x), kept for backward
+    out = xd * s
+
+    def backward(g):  # d silu / dx = s (1 + x (1 - s))
+        d = 1.0 - s
+        d *= xd
+        d += 1.0
+        d *= s
+        d *= g
+        return (d,)
+
+    return from_op(out, (x,), backward, "silu")
