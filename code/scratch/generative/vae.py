@@ -410,7 +410,7 @@ class DigitJudge:
         The sorted class labels seen in ``fit``.
     n_features_in_ : int
         Pixels per image seen in ``fit``.
-    model_ : MLP or LogisticRegression
+    model_ : scratch.neural.mlp.MLP or scratch.classical.logistic_regression.LogisticRegression
         The trained classifier.
 
     Notes
