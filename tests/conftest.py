@@ -197,3 +197,23 @@ def torch_copy():
     (training trajectories) that `torch_compare`'s single forward/backward does not cover."""
     return copy_params_to_torch
 
+
+
+def mlp_to_torch(mlp: Any) -> Any:
+    """A float64 torch ``Sequential(Linear, ReLU, ..., Linear)`` holding a copy of a
+    ``scratch.neural.mlp.MLP``'s weights (ReLU hidden activations)."""
+    torch = pytest.importorskip("torch")
+    layers = []
+    for lin in mlp.layers:
+        layers += [torch.nn.Linear(lin.in_features, lin.out_features).double(), torch.nn.ReLU()]
+    ref = torch.nn.Sequential(*layers[:-1])
+    n = len(mlp.layers)
+    names = {f"layers.{i}.{p}": f"{2 * i}.{p}" for i in range(n) for p in ("weight", "bias")}
+    copy_params_to_torch(mlp, ref, names=names, transpose=tuple(f"layers.{i}.weight" for i in range(n)))
+    return ref
+
+
+@pytest.fixture
+def torch_mlp():
+    """``mlp_to_torch(mlp)``: a torch Sequential with a copy of a scratch MLP's weights."""
+    return mlp_to_torch
