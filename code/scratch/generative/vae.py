@@ -388,7 +388,7 @@ class DigitJudge:
     model : {"mlp", "logistic"}, default "mlp"
         ``"mlp"``: one hidden ReLU layer trained with Adam and cross-entropy
         (:mod:`scratch.neural.mlp`); ``"logistic"``: L2-penalised softmax regression
-        (:class:`scratch.classical.logistic_regression.LogisticRegression`).
+        (:class:`~scratch.classical.logistic_regression.LogisticRegression`).
     hidden : int, default 64
         Hidden width of the MLP.
     epochs : int, default 20
@@ -410,8 +410,9 @@ class DigitJudge:
         The sorted class labels seen in ``fit``.
     n_features_in_ : int
         Pixels per image seen in ``fit``.
-    model_ : scratch.neural.mlp.MLP or scratch.classical.logistic_regression.LogisticRegression
-        The trained classifier.
+    model_ : object
+        The trained classifier: a :class:`~scratch.neural.mlp.MLP` or a
+        :class:`~scratch.classical.logistic_regression.LogisticRegression`.
 
     Notes
     -----
